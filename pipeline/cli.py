@@ -1,0 +1,203 @@
+"""The ``imilo-migrate`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pipeline.settings import REPO_ROOT, VAR_DIR, ConfigurationError, masked
+
+log = logging.getLogger("imilo_migrate")
+
+
+def _dagster_environment() -> None:
+    """Point Dagster at this repo's instance (dagster.yaml) with its storage under var/."""
+    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT))
+    os.environ.setdefault("IMILO_DAGSTER_STORAGE", str(VAR_DIR / "dagster"))
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pipeline.fixtures.generator import generate
+
+    result = generate(Path(args.out), args.ml, args.dossiers, args.seed, rate=args.rate,
+                      plateforme=args.plateforme)
+    rows = sum(result["files"].values())
+    print(f"extrait P3 écrit dans {args.out}: {rows} lignes, {result['expected']} rejets attendus")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from pipeline import db
+    from pipeline.extract import load_extract
+
+    result = load_extract(Path(args.folder), db.upgrade_p3())
+    _register_partitions(result.manifest.structures)
+    total = sum(result.rows.values())
+    print(f"extrait {result.extract_id} chargé: {total} lignes, {len(result.rows)} tables, "
+          f"ML {', '.join(result.manifest.structures)}")
+    return 0
+
+
+def _register_partitions(codes: tuple[str, ...] | list[str]) -> None:
+    _dagster_environment()
+    from dagster import DagsterInstance
+
+    from pipeline.definitions import ML_PARTITIONS
+
+    with DagsterInstance.get() as instance:
+        known = set(instance.get_dynamic_partitions(ML_PARTITIONS.name))
+        new = [c for c in codes if c not in known]
+        if new:
+            instance.add_dynamic_partitions(ML_PARTITIONS.name, new)
+
+
+def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
+    """Run a job for one ML in-process; returns the run's JSON summary."""
+    _dagster_environment()
+    import json
+
+    import psycopg
+    from dagster import DagsterInstance
+
+    from pipeline import db
+    from pipeline.definitions import defs
+    from pipeline.resources import environment_of, libpq_url
+
+    environment = environment_of(kind)
+    _register_partitions([ml])
+    job = defs.get_job_def(kind.lower())
+    run_config = {"ops": {"rapport": {"config": {"report_dir": report_dir or ""}}}}
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(partition_key=ml, instance=instance,
+                                        run_config=run_config, raise_on_error=False)
+    if not result.success:
+        failures = [e for e in result.all_events if e.is_failure]
+        reasons = [str(e.event_specific_data.error.message).strip()  # type: ignore[union-attr]
+                   for e in failures if getattr(e.event_specific_data, "error", None)]
+        raise RuntimeError(f"{kind} {ml} a échoué: " + (reasons[0] if reasons else "voir Dagster"))
+    url = db.urls().for_environment(environment)
+    with psycopg.connect(libpq_url(url)) as conn:
+        path = conn.execute("SELECT report_path FROM migration.run WHERE dagster_run_id = %s",
+                            (result.run_id,)).fetchone()[0]  # type: ignore[index]
+    summary = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
+    summary["report_path"] = path
+    return summary
+
+
+def _print_counts(summary: dict) -> None:
+    print(f"{'type d objet':<26}{'lus':>9}{'migrés':>9}{'rejetés':>9}{'avec err.':>10}"
+          f"{'hors pér.':>10}")
+    for table, c in summary["objects"].items():
+        print(f"{table:<26}{c['read']:>9}{c['migrated']:>9}{c['rejected']:>9}"
+              f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}")
+    print(f"rejets par règle: {summary['rules']}")
+    print(f"rapport: {summary['report_path']}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    summary = run_kind(args.kind, args.ml, args.report_dir)
+    _print_counts(summary)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import shutil
+
+    from pipeline import db
+    from pipeline.extract import load_extract
+    from pipeline.fixtures.generator import generate
+
+    extract = VAR_DIR / "demo" / "extract"
+    reports = VAR_DIR / "demo" / "reports"
+    shutil.rmtree(extract, ignore_errors=True)
+    print(f"1/3 génération d'un extrait P3 de {args.dossiers} dossiers pour {args.ml}: {extract}")
+    generate(extract, args.ml, args.dossiers, args.seed)
+    print("2/3 chargement dans la base p3")
+    loaded = load_extract(extract, db.upgrade_p3())
+    print(f"    {sum(loaded.rows.values())} lignes chargées")
+    print("3/3 tir à blanc TAB2 dans VALIDATION")
+    summary = run_kind("TAB2", args.ml, str(reports))
+    _print_counts(summary)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from pipeline import db
+    from pipeline.settings import Environment
+
+    urls = db.urls()
+    if args.action == "urls":
+        for name in ("p3", "ecole", "validation", "production"):
+            print(f"{name:<11} {masked(getattr(urls, name))}")
+        return 0
+    db.upgrade("p3", urls.p3)
+    for environment in Environment:
+        db.upgrade("imilo", urls.for_environment(environment))
+    print("les quatre bases sont à jour (alembic head)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imilo-migrate",
+        description="Rejoue la migration Parcours 3 → i-milo des Missions Locales.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fixtures = sub.add_parser("fixtures", help="extraits P3 synthétiques")
+    fsub = fixtures.add_subparsers(dest="fixtures_command", required=True)
+    gen = fsub.add_parser("generate", help="écrire un extrait P3 au format de la section 9")
+    gen.add_argument("--out", required=True, help="dossier de sortie")
+    gen.add_argument("--ml", required=True, help="code structure de la ML (ex. 65440S00)")
+    gen.add_argument("--dossiers", type=int, default=2000)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--rate", type=float, default=0.01, help="taux de défauts injectés")
+    gen.add_argument("--plateforme", type=int, default=7)
+    gen.set_defaults(func=cmd_generate)
+
+    extract = sub.add_parser("extract", help="extraits P3")
+    esub = extract.add_subparsers(dest="extract_command", required=True)
+    load = esub.add_parser("load", help="charger un extrait dans la base p3")
+    load.add_argument("folder")
+    load.set_defaults(func=cmd_load)
+
+    run = sub.add_parser("run", help="lancer une migration pour une ML")
+    run.add_argument("kind", choices=["TAB2"], help="type de migration")
+    run.add_argument("--ml", required=True)
+    run.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="générer, charger et migrer une ML de démonstration")
+    demo.add_argument("--ml", default="65440S00")
+    demo.add_argument("--dossiers", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.set_defaults(func=cmd_demo)
+
+    dbp = sub.add_parser("db", help="bases de données")
+    dbp.add_argument("action", choices=["upgrade", "urls"])
+    dbp.set_defaults(func=cmd_db)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from pipeline.extract import ExtractError
+    from pipeline.runs import RunRefused
+
+    try:
+        return int(args.func(args))
+    except (ExtractError, RunRefused, ConfigurationError) as error:
+        print(f"imilo-migrate: {error}", file=sys.stderr)
+        return 2
+    except RuntimeError as error:
+        print(f"imilo-migrate: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Dagster definitions: one asset per object family in the brief's order, then the report.
+
+Assets are partitioned by ML (code structure); the partitions are added when an extract
+of that ML is loaded. Every asset coordinates: the engine reads, checks and writes; the
+asset logs the counts and returns them as metadata.
+"""
+
+
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetsDefinition,
+    Config,
+    Definitions,
+    DynamicPartitionsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    define_asset_job,
+)
+
+from pipeline import runs
+from pipeline.engine import Counts, migrate_family
+from pipeline.families import FAMILIES, Family
+from pipeline.report_run import write_run_report
+from pipeline.resources import MigrationDatabases
+
+ML_PARTITIONS = DynamicPartitionsDefinition(name="ml")
+GROUP = "migration"
+
+
+def _metadata(counts: dict[str, Counts]) -> dict[str, Any]:
+    total = Counts()
+    for c in counts.values():
+        for key, value in c.as_dict().items():
+            setattr(total, key, getattr(total, key) + value)
+    metadata: dict[str, Any] = {key: value for key, value in total.as_dict().items()}
+    metadata["par_type"] = MetadataValue.json({t: c.as_dict() for t, c in counts.items()})
+    return metadata
+
+
+def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
+    opens_run = previous is None
+    description = f"{family.grain.capitalize()}, for the ML of the partition."
+    if opens_run:
+        description += (" Opens the migration run: a blank run first wipes the ML's data"
+                        " from VALIDATION.")
+
+    @asset(name=family.key, partitions_def=ML_PARTITIONS, deps=[previous] if previous else [],
+           group_name=GROUP, description=description, kinds={"postgres"})
+    def _migrate(context: AssetExecutionContext, migration: MigrationDatabases,
+                 ) -> MaterializeResult:
+        ml = context.partition_key
+        with migration.connections() as (p3, target):
+            if opens_run:
+                scope = runs.open_run(p3, target, run_kind=migration.run_kind, ml=ml,
+                                      environment=migration.environment,
+                                      dagster_run_id=context.run_id)
+            else:
+                scope = runs.find_run(target, context.run_id)
+            try:
+                counts = migrate_family(p3, target, scope, family.key)
+            except Exception:
+                target.rollback()
+                runs.close_run(target, scope.run_id, "ECHEC", None)
+                target.commit()
+                raise
+        for table, c in counts.items():
+            context.log.info(
+                f"{table}: lus {c.read}, migrés {c.migrated}, rejetés {c.rejected}, "
+                f"avec erreurs {c.migrated_with_errors}, hors périmètre {c.out_of_scope}")
+        return MaterializeResult(metadata=_metadata(counts))
+
+    return _migrate
+
+
+def _family_assets() -> list[AssetsDefinition]:
+    assets, previous = [], None
+    for family in FAMILIES:
+        assets.append(_family_asset(family, previous))
+        previous = family.key
+    return assets
+
+
+@asset(partitions_def=ML_PARTITIONS, deps=[FAMILIES[-1].key], group_name=GROUP,
+       kinds={"postgres"},
+       description="One row per ML and month: dossiers actifs, premiers accueils, "
+                   "propositions and versements, rebuilt from the migrated data.")
+def decisionnel(context: AssetExecutionContext, migration: MigrationDatabases,
+                ) -> MaterializeResult:
+    with migration.connections() as (_, target):
+        scope = runs.find_run(target, context.run_id)
+        months = runs.build_decisionnel(target, scope.ml)
+    context.log.info(f"décisionnel: {months} mois")
+    return MaterializeResult(metadata={"mois": months})
+
+
+class RapportConfig(Config):
+    report_dir: str = ""  # empty: IMILO_REPORT_DIR, else var/reports
+
+
+@asset(partitions_def=ML_PARTITIONS, deps=["decisionnel"], group_name=GROUP, kinds={"excel"},
+       description="The run's migration report: one workbook (Synthèse and Détail per family, "
+                   "Total, Croisé), the reject rows as CSV and the JSON summary.")
+def rapport(context: AssetExecutionContext, config: RapportConfig,
+            migration: MigrationDatabases) -> MaterializeResult:
+    with migration.connections() as (_, target):
+        scope = runs.find_run(target, context.run_id)
+        files, summary = write_run_report(target, scope, config.report_dir or None)
+    context.log.info(f"rapport: {files.xlsx}")
+    return MaterializeResult(metadata={
+        "rapport": MetadataValue.path(str(files.xlsx)),
+        "rejets": sum(summary["rules"].values()),
+    })
+
+
+ALL_ASSETS = [*_family_assets(), decisionnel, rapport]
+tab2_job = define_asset_job("tab2", selection=[a.key for a in ALL_ASSETS],
+                            partitions_def=ML_PARTITIONS,
+                            description="TAB2: blank run of one ML into VALIDATION, every family.")
+
+defs = Definitions(
+    assets=ALL_ASSETS,
+    jobs=[tab2_job],
+    resources={"migration": MigrationDatabases(run_kind="TAB2")},
+)

@@ -1,0 +1,220 @@
+"""Loads a P3 extract folder (``manifest.json`` + one CSV per table) into the p3 database.
+
+Strict about the form, lenient about the content: an unreadable file, a bad header,
+an unknown column, a missing id column or a malformed line stops the load with a
+message naming the file, the line, the column and the value, and nothing is written
+(the whole load is one transaction). Values are stored exactly as read; judging them
+is the pipeline's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Engine, text
+
+from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENCODING = "cp1252"
+NON_TABLE_FILES = {"manifest.json", "expected.json"}
+
+
+class ExtractError(ValueError):
+    """The extract is malformed; the message names file, line, column and value."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    plateforme: int
+    extracted_at: dt.datetime
+    encoding: str
+    structures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    extract_id: int
+    manifest: Manifest
+    rows: dict[str, int]
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        raise ExtractError(f"{path}: missing (an extract is a folder with manifest.json)")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ExtractError(f"{path}: not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise ExtractError(f"{path}: expected a JSON object")
+
+    def field(name: str, check: type, required: bool = True) -> object:
+        value = data.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, check) or isinstance(value, bool):
+            raise ExtractError(f"{path}: field {name!r}: expected {check.__name__}, got {value!r}")
+        return value
+
+    plateforme = field("plateforme", int)
+    stamp = field("extracted_at", str)
+    try:
+        extracted_at = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        raise ExtractError(f"{path}: field 'extracted_at': not an ISO timestamp: {stamp!r}") from None
+    encoding = field("encoding", str, required=False) or DEFAULT_ENCODING
+    try:
+        "".encode(str(encoding))
+    except LookupError:
+        raise ExtractError(f"{path}: field 'encoding': unknown encoding {encoding!r}") from None
+    structures = field("structures", list)
+    assert isinstance(structures, list)
+    for code in structures:
+        if not isinstance(code, str) or len(code) != 8:
+            raise ExtractError(f"{path}: field 'structures': not an 8-character code: {code!r}")
+    if extracted_at.tzinfo is not None:
+        extracted_at = extracted_at.replace(tzinfo=None)
+    return Manifest(int(plateforme), extracted_at, str(encoding), tuple(structures))  # type: ignore[arg-type]
+
+
+def _table_files(folder: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name in NON_TABLE_FILES or path.is_dir():
+            continue
+        if path.suffix.lower() != ".csv" or path.stem not in P3_COLUMNS:
+            raise ExtractError(
+                f"{path}: not a P3 table of the extract format (known tables: "
+                f"{', '.join(P3_COLUMNS)})"
+            )
+        files[path.stem] = path
+    return files
+
+
+def _locate_bad_bytes(path: Path, encoding: str) -> str:
+    """Line, column and value of the first undecodable bytes (only called on failure)."""
+    with open(path, "rb") as handle:
+        header = handle.readline().decode(encoding, errors="replace").rstrip("\r\n").split(";")
+        for number, raw in enumerate(handle, start=2):
+            try:
+                raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                cells = raw.split(b";")
+                start = 0
+                for index, cell in enumerate(cells):
+                    if start + len(cell) >= error.start:
+                        column = header[index] if index < len(header) else f"#{index + 1}"
+                        return f"line {number}, column {column}: value {cell!r} ({error.reason})"
+                    start += len(cell) + 1
+                return f"line {number}: {raw!r} ({error.reason})"
+    return "position unknown"
+
+
+def _rows(path: Path, table: str, encoding: str) -> Iterator[tuple[int, list[str | None]]]:
+    """Header-checked rows of one CSV file: (line number, values in file_columns order)."""
+    known = file_columns(table)
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    try:
+        with open(path, encoding=codec, newline="", errors="strict") as handle:
+            reader = csv.reader(handle, delimiter=";", quotechar='"', strict=True)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise ExtractError(f"{path}: line 1: empty file, no header") from None
+            header = [name.strip() for name in header]
+            unknown = [name for name in header if name not in known]
+            if unknown:
+                raise ExtractError(
+                    f"{path}: line 1: unknown column {unknown[0]!r} for table {table} "
+                    f"(expected among: {', '.join(known)})"
+                )
+            if id_column(table) not in header:
+                raise ExtractError(f"{path}: line 1: missing id column {id_column(table)!r}")
+            doubled = sorted({name for name in header if header.count(name) > 1})
+            if doubled:
+                raise ExtractError(f"{path}: line 1: column {doubled[0]!r} appears twice")
+            positions = [header.index(name) if name in header else None for name in known]
+            width = len(header)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    raise ExtractError(f"{path}: line {reader.line_num}: {error}") from None
+                if not row:
+                    continue  # a blank line is no row
+                if len(row) != width:
+                    raise ExtractError(
+                        f"{path}: line {reader.line_num}: {len(row)} fields, the header has "
+                        f"{width}; first value {row[0]!r}"
+                    )
+                yield reader.line_num, [
+                    (row[p] if row[p] != "" else None) if p is not None else None
+                    for p in positions
+                ]
+    except UnicodeDecodeError:
+        where = _locate_bad_bytes(path, encoding)
+        raise ExtractError(f"{path}: {where}: not valid {encoding}") from None
+
+
+def _check_headers(files: dict[str, Path], encoding: str) -> None:
+    """Read every header first, so that a bad file is refused before any row is sent."""
+    for table, path in files.items():
+        next(_rows(path, table, encoding), None)
+
+
+def load_extract(folder: Path, engine: Engine) -> LoadResult:
+    """Replay an extract into p3: one transaction, replacing earlier extracts of its ML."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ExtractError(f"{folder}: not a folder")
+    manifest = read_manifest(folder)
+    files = _table_files(folder)
+    _check_headers(files, manifest.encoding)
+
+    counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('p3.extract'))"))
+        extract_id = connection.execute(
+            text(
+                "INSERT INTO p3.extract (path, plateforme, extracted_at, encoding, structures) "
+                "VALUES (:path, :plateforme, :extracted_at, :encoding, CAST(:structures AS json))"
+                " RETURNING id"
+            ),
+            {"path": str(folder.resolve()), "plateforme": manifest.plateforme,
+             "extracted_at": manifest.extracted_at, "encoding": manifest.encoding,
+             "structures": json.dumps(list(manifest.structures))},
+        ).scalar_one()
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        for table, path in files.items():
+            columns = ", ".join(("extract_id", "line_no", *file_columns(table)))
+            count = 0
+            with raw.cursor() as cursor:
+                with cursor.copy(f"COPY p3.{table} ({columns}) FROM STDIN") as copy:
+                    for line_no, values in _rows(path, table, manifest.encoding):
+                        copy.write_row((extract_id, line_no, *values))
+                        count += 1
+            counts[table] = count
+            log.info("loaded %s: %d rows", path.name, count)
+        # An ML's latest extract replaces its earlier ones: p3 holds what P3 holds now.
+        connection.execute(
+            text(
+                "DELETE FROM p3.extract e WHERE e.id <> :id AND EXISTS ("
+                " SELECT 1 FROM json_array_elements_text(e.structures) s"
+                " WHERE s.value = ANY(:codes))"
+            ),
+            {"id": extract_id, "codes": list(manifest.structures)},
+        )
+    return LoadResult(extract_id, manifest, counts)

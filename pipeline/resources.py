@@ -1,0 +1,61 @@
+"""The Dagster resource that hands assets their two database connections.
+
+The run kind decides the target environment, and only that environment's URL is ever
+looked up: a blank run has no way to name, let alone open, the PRODUCTION database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from dagster import ConfigurableResource
+from sqlalchemy.engine import make_url
+
+from pipeline import db
+from pipeline.runs import BLANK_RUN_KINDS
+from pipeline.settings import ConfigurationError, Environment, same_database
+
+RUN_KINDS = ("TAB2",)
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as psycopg's connect() takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def environment_of(run_kind: str) -> Environment:
+    if run_kind not in RUN_KINDS:
+        raise ConfigurationError(f"unknown run kind {run_kind!r}; known: {', '.join(RUN_KINDS)}")
+    return Environment.VALIDATION if run_kind in BLANK_RUN_KINDS else Environment.PRODUCTION
+
+
+class MigrationDatabases(ConfigurableResource):
+    """The P3 source and the i-milo database of the run kind's environment."""
+
+    run_kind: str = "TAB2"
+
+    @property
+    def environment(self) -> Environment:
+        return environment_of(self.run_kind)
+
+    def target_url(self) -> str:
+        urls = db.urls()
+        url = urls.for_environment(self.environment)
+        if self.environment is not Environment.PRODUCTION and same_database(url, urls.production):
+            raise ConfigurationError(
+                f"{self.run_kind} would write to the production database: refused")
+        return url
+
+    @contextmanager
+    def connections(self) -> Iterator[tuple[psycopg.Connection, psycopg.Connection]]:
+        """(p3, target): the target in one transaction, committed only if the block succeeds."""
+        target_url = self.target_url()
+        db.upgrade("p3", db.urls().p3)
+        db.upgrade("imilo", target_url)
+        with psycopg.connect(libpq_url(db.urls().p3)) as p3, \
+                psycopg.connect(libpq_url(target_url)) as target:
+            p3.execute("SET TIME ZONE 'Europe/Paris'")
+            target.execute("SET TIME ZONE 'Europe/Paris'")
+            yield p3, target

@@ -1,0 +1,1 @@
+"""The reject rules: pure functions on DataFrames of P3 rows, as read (text)."""

@@ -1,0 +1,108 @@
+"""Applies the field rules and the object rules of one object type to a chunk of P3 rows.
+
+The result is a long frame of findings (one row per fault: line, rule, field, blocking,
+value as read) and the typed values that the i-milo tables take, faulty non-blocking
+values already dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import mappings
+from pipeline.families import Field, ObjectType
+from pipeline.rules.objects import CHECKS
+from pipeline.rules.values import (
+    invalid_codes,
+    invalid_emails,
+    invalid_pe_identifiers,
+    parse_dates,
+    parse_decimals,
+    present,
+)
+
+FINDING_COLUMNS = ["line_no", "rule", "field", "blocking", "value"]
+PATTERN_RULES = {"EMAIL_INVALIDE": invalid_emails, "PE_IDENTIFIANT": invalid_pe_identifiers}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What the rules need beyond the rows: the extract's date and its own code lists."""
+
+    extracted_on: dt.date
+    connaissance_codes: frozenset[str]
+
+    def allowed(self, codes: str) -> frozenset[str]:
+        if codes == "connaissance":
+            return self.connaissance_codes
+        return mappings.code_list(codes)
+
+
+def _findings(rows: pd.DataFrame, mask: pd.Series, rule: str, field: str, blocking: bool,
+              ) -> pd.DataFrame:
+    hit = rows.loc[mask]
+    return pd.DataFrame({
+        "line_no": hit["line_no"].to_numpy(),
+        "rule": rule,
+        "field": field,
+        "blocking": blocking,
+        "value": hit[field].to_numpy() if field in hit else None,
+    })
+
+
+def _field_faults(ot: ObjectType, spec: Field, rows: pd.DataFrame, ctx: CheckContext,
+                  ) -> tuple[list[tuple[pd.Series, str, bool]], pd.Series]:
+    """The faults of one field and its typed values (faulty ones dropped)."""
+    raw = rows[spec.name]
+    given = present(raw)
+    faults: list[tuple[pd.Series, str, bool]] = []
+    if spec.mandatory:
+        faults.append((~given, spec.missing_rule, True))
+    blocking = spec.mandatory
+    if spec.kind == "date":
+        typed, invalid = parse_dates(raw, ctx.extracted_on if spec.past else None)
+        faults.append((invalid, "DATE_INVALIDE", blocking))
+    elif spec.kind == "decimal":
+        typed, invalid = parse_decimals(raw)
+        if spec.rule == "VERSEMENT_MONTANT":
+            invalid = invalid | (given & ~invalid & ~(typed > 0))
+        faults.append((invalid, spec.rule or "CODE_NON_MAPPE", True if spec.rule else blocking))
+    elif spec.kind in ("code", "bool"):
+        assert spec.codes is not None
+        invalid = invalid_codes(raw, ctx.allowed(spec.codes))
+        # A code of a reference row is the reference itself: no reference without it.
+        faults.append((invalid, "CODE_NON_MAPPE", blocking or ot.table == "reference"))
+        typed = raw.astype("string").str.strip()
+    else:
+        typed = raw.astype("string").str.strip()
+        if spec.rule in PATTERN_RULES:
+            invalid = PATTERN_RULES[spec.rule](raw)
+            faults.append((invalid, spec.rule, False))
+        else:
+            invalid = pd.Series(False, index=raw.index)
+    typed = typed.where(given & ~invalid, None).astype(object)
+    return faults, typed
+
+
+def check_rows(ot: ObjectType, rows: pd.DataFrame, ctx: CheckContext,
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Findings and typed values for rows of one object type (text columns + ``line_no``)."""
+    parts: list[pd.DataFrame] = []
+    typed = pd.DataFrame(index=rows.index)
+    for spec in ot.fields:
+        faults, typed[spec.name] = _field_faults(ot, spec, rows, ctx)
+        for mask, rule, blocking in faults:
+            if mask.any():
+                parts.append(_findings(rows, mask, rule, spec.name, blocking))
+    for check in ot.checks:
+        for mask, rule, field, blocking in CHECKS[check](rows):
+            if mask.any():
+                parts.append(_findings(rows, mask, rule, field, blocking))
+                if not blocking:
+                    typed.loc[mask, field] = None
+    findings = (pd.concat(parts, ignore_index=True) if parts
+                else pd.DataFrame(columns=FINDING_COLUMNS))
+    return findings, typed

@@ -1,0 +1,97 @@
+"""Where the product finds its databases: the one place that decides each environment's URL.
+
+The four logical databases come from ``IMILO_P3_URL``, ``IMILO_VALIDATION_URL``,
+``IMILO_PRODUCTION_URL`` and ``IMILO_ECOLE_URL``. When none is set, the embedded
+PostgreSQL under ``var/`` is started and its four databases are used. Setting only
+some of them is refused: mixing a real server with the embedded one is a mistake
+an operator would rather hear about than discover in production.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VAR_DIR = Path(os.environ.get("IMILO_VAR_DIR", REPO_ROOT / "var"))
+
+URL_VARIABLES = {
+    "p3": "IMILO_P3_URL",
+    "ecole": "IMILO_ECOLE_URL",
+    "validation": "IMILO_VALIDATION_URL",
+    "production": "IMILO_PRODUCTION_URL",
+}
+
+
+class Environment(enum.StrEnum):
+    """An i-milo environment: each is its own database."""
+
+    ECOLE = "ECOLE"
+    VALIDATION = "VALIDATION"
+    PRODUCTION = "PRODUCTION"
+
+
+class ConfigurationError(RuntimeError):
+    """The product's configuration is unusable; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    p3: str
+    ecole: str
+    validation: str
+    production: str
+
+    def for_environment(self, environment: Environment) -> str:
+        return {
+            Environment.ECOLE: self.ecole,
+            Environment.VALIDATION: self.validation,
+            Environment.PRODUCTION: self.production,
+        }[environment]
+
+
+def _normalise(url: str) -> str:
+    """Use the psycopg 3 driver whatever the operator wrote (postgres://, postgresql://)."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigurationError(f"only PostgreSQL URLs are supported, got {parsed.drivername}")
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+
+
+def same_database(a: str, b: str) -> bool:
+    """Whether two URLs reach the same database (host, port and name; the user does not count)."""
+    ua, ub = make_url(a), make_url(b)
+    host_a = ua.host or ua.query.get("host") or "localhost"
+    host_b = ub.host or ub.query.get("host") or "localhost"
+    return (host_a, ua.port or 5432, ua.database) == (host_b, ub.port or 5432, ub.database)
+
+
+def masked(url: str) -> str:
+    """A URL fit for a log line: the password never appears."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def database_urls() -> DatabaseUrls:
+    """The URLs of the four databases, from the environment or the embedded server."""
+    given = {key: os.environ.get(var) for key, var in URL_VARIABLES.items()}
+    if not any(given.values()):
+        from pipeline.embedded_pg import ensure_server
+
+        return DatabaseUrls(**ensure_server())
+    missing = [URL_VARIABLES[key] for key, value in given.items() if not value]
+    if missing:
+        raise ConfigurationError(
+            "set all four database URLs or none (none starts the embedded server); "
+            f"missing: {', '.join(missing)}"
+        )
+    urls = {key: _normalise(value) for key, value in given.items() if value}
+    if same_database(urls["validation"], urls["production"]):
+        raise ConfigurationError(
+            "IMILO_VALIDATION_URL and IMILO_PRODUCTION_URL reach the same database: "
+            "a blank run would write to production"
+        )
+    return DatabaseUrls(**urls)

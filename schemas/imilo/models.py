@@ -1,0 +1,168 @@
+"""The i-milo target database (one per environment) and its ``migration`` schema.
+
+``imilo``: one table per migrated object type, with new i-milo surrogate keys and
+foreign keys between i-milo ids (never P3 ids). Every row carries the code of the
+ML it was migrated for, so that a blank run can wipe exactly that ML.
+``migration``: the runs, the id map (P3 id ↔ i-milo id), the reject rows with the
+report's columns A–Q, the per-object counts and the rows left out of scope.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
+
+from pipeline.families import OBJECT_TYPES, Field
+from schemas.naming import NAMING_CONVENTION
+
+IMILO, MIGRATION = "imilo", "migration"
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+_TYPES: dict[str, type[TypeEngine]] = {
+    "text": Text, "code": Text, "date": Date, "decimal": Numeric, "bool": Boolean,
+}
+# Values the i-milo side derives from P3 codes through the mapping tables.
+DERIVED_COLUMNS = {"rubrique": ("type_offre",), "cursus": ("niveau_imilo",)}
+
+
+def parent_column(table: str) -> str:
+    """The i-milo foreign-key column that points at a parent table."""
+    return f"{table}_id"
+
+
+def _column(spec: Field) -> Column:
+    kind = Numeric(12, 2) if spec.kind == "decimal" else _TYPES[spec.kind]()
+    return Column(spec.name, kind)
+
+
+def _target_table(name: str) -> Table:
+    ot = OBJECT_TYPES[name]
+    return Table(
+        name,
+        metadata,
+        Column("id", BigInteger, Identity(), primary_key=True),
+        Column("ml", String(8), nullable=False, index=True),
+        Column("code_structure", String(16)),
+        *(Column(parent_column(p.table), BigInteger,
+                 ForeignKey(f"{IMILO}.{p.table}.id"), index=True) for p in ot.parents),
+        *(_column(spec) for spec in ot.fields),
+        *(Column(column, Text) for column in DERIVED_COLUMNS.get(name, ())),
+        schema=IMILO,
+        comment=f"One row per migrated P3 {name}.",
+    )
+
+
+TARGETS: dict[str, Table] = {name: _target_table(name) for name in OBJECT_TYPES}
+
+decisionnel_mensuel = Table(
+    "decisionnel_mensuel",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("mois", Date, primary_key=True, comment="first day of the month"),
+    Column("dossiers_actifs", Integer, nullable=False,
+           comment="dossiers with an event (rendez-vous, actualité, proposition) in the month"),
+    Column("premiers_accueils", Integer, nullable=False),
+    Column("propositions", Integer, nullable=False),
+    Column("versements", Integer, nullable=False),
+    Column("montant_versements", Numeric(14, 2), nullable=False),
+    schema=IMILO,
+    comment="One row per ML and month: the décisionnel built from migrated data.",
+)
+
+run = Table(
+    "run",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("dagster_run_id", String(64), unique=True),
+    Column("run_kind", String(16), nullable=False),
+    Column("ml", String(8), nullable=False, index=True),
+    Column("environment", String(16), nullable=False),
+    Column("plateforme", Integer),
+    Column("extract_id", Integer),
+    Column("extracted_at", DateTime),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False, comment="EN_COURS, TERMINE or ECHEC"),
+    Column("report_path", Text),
+    schema=MIGRATION,
+    comment="One row per migration run of an ML.",
+)
+
+id_map = Table(
+    "id_map",
+    metadata,
+    Column("object_type", String(64), primary_key=True),
+    Column("plateforme", Integer, primary_key=True),
+    Column("id_p3", Text, primary_key=True),
+    Column("imilo_id", BigInteger, nullable=False),
+    Column("ml", String(8), nullable=False, index=True),
+    Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), nullable=False),
+    schema=MIGRATION,
+    comment="One row per migrated object: its P3 id on its plateforme and its i-milo id.",
+)
+
+REJECT_COLUMNS = (
+    "niveau", "heure", "type_objet", "id_p3", "id_parent", "info_complementaire", "info_demat",
+    "info_objet", "info2_objet", "vide", "plateforme", "code_structure", "type_erreur",
+    "libelle_element", "champ", "valeur", "bloquant",
+)
+
+reject = Table(
+    "reject",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), nullable=False),
+    Column("regle", String(64), nullable=False),
+    Column("blocking", Boolean, nullable=False),
+    Column("niveau", String(8), nullable=False),
+    Column("heure", DateTime(timezone=True), nullable=False),
+    Column("type_objet", String(64), nullable=False),
+    *(Column(name, Text) for name in REJECT_COLUMNS[3:10]),
+    Column("plateforme", Integer),
+    *(Column(name, Text) for name in REJECT_COLUMNS[11:]),
+    Index(None, "run_id", "type_objet", "blocking"),
+    schema=MIGRATION,
+    comment="One row per fault found in a run: the rule code and the report's columns A–Q.",
+)
+
+object_count = Table(
+    "object_count",
+    metadata,
+    Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), primary_key=True),
+    Column("object_type", String(64), primary_key=True),
+    Column("family", String(32), nullable=False),
+    Column("read", Integer, nullable=False),
+    Column("migrated", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+    Column("migrated_with_errors", Integer, nullable=False),
+    Column("out_of_scope", Integer, nullable=False),
+    schema=MIGRATION,
+    comment="One row per run and object type: the conservation counts.",
+)
+
+out_of_scope = Table(
+    "out_of_scope",
+    metadata,
+    Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), primary_key=True),
+    Column("object_type", String(64), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("id_p3", Text),
+    Column("reason", Text, nullable=False),
+    schema=MIGRATION,
+    comment="One row per P3 row a run read but left out of its scope, with the reason.",
+)

@@ -1,0 +1,56 @@
+"""The P3 source database: each extract's rows exactly as read, keyed by file line.
+
+Values are text as in the CSV files (leading zeros, accents, even duplicate P3 ids
+are kept): typing them is the pipeline's job, so that bad values become reject rows.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+)
+
+from schemas.naming import NAMING_CONVENTION
+from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
+
+SCHEMA = "p3"
+metadata = MetaData(schema=SCHEMA, naming_convention=NAMING_CONVENTION)
+
+extract = Table(
+    "extract",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False),
+    Column("plateforme", Integer, nullable=False),
+    Column("extracted_at", DateTime, nullable=False),
+    Column("encoding", String(32), nullable=False),
+    Column("structures", JSON, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="One row per P3 extract loaded (manifest.json of the extract folder).",
+)
+
+
+def _p3_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("extract_id", Integer, ForeignKey("extract.id", ondelete="CASCADE"),
+               primary_key=True),
+        Column("line_no", Integer, primary_key=True, comment="line of the row in its CSV file"),
+        *(Column(column, Text) for column in file_columns(name)),
+        Index(None, "extract_id", id_column(name)),
+        comment=f"One row per line of {name}.csv of an extract, values as read.",
+    )
+
+
+TABLES: dict[str, Table] = {name: _p3_table(name) for name in P3_COLUMNS}
