@@ -68,16 +68,13 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
 
     environment = environment_of(kind)
     _register_partitions([ml])
-    job = defs.get_job_def(kind.lower())
+    job = defs.resolve_job_def(kind.lower())
     run_config = {"ops": {"rapport": {"config": {"report_dir": report_dir or ""}}}}
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(partition_key=ml, instance=instance,
                                         run_config=run_config, raise_on_error=False)
     if not result.success:
-        failures = [e for e in result.all_events if e.is_failure]
-        reasons = [str(e.event_specific_data.error.message).strip()  # type: ignore[union-attr]
-                   for e in failures if getattr(e.event_specific_data, "error", None)]
-        raise RuntimeError(f"{kind} {ml} a échoué: " + (reasons[0] if reasons else "voir Dagster"))
+        raise RuntimeError(f"{kind} {ml} a échoué: {_failure_reason(result)}")
     url = db.urls().for_environment(environment)
     with psycopg.connect(libpq_url(url)) as conn:
         path = conn.execute("SELECT report_path FROM migration.run WHERE dagster_run_id = %s",
@@ -85,6 +82,17 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     summary = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
     summary["report_path"] = path
     return summary
+
+
+def _failure_reason(result) -> str:  # noqa: ANN001 - a Dagster ExecuteInProcessResult
+    """The root cause of a failed in-process run, as one line."""
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
+        if error is not None:
+            while error.cause is not None:
+                error = error.cause
+            return f"{event.step_key}: {error.message.strip()}"
+    return "voir le journal Dagster"
 
 
 def _print_counts(summary: dict) -> None:

@@ -56,9 +56,9 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
             if opens_run:
                 scope = runs.open_run(p3, target, run_kind=migration.run_kind, ml=ml,
                                       environment=migration.environment,
-                                      dagster_run_id=context.run_id)
+                                      dagster_run_id=context.run.run_id)
             else:
-                scope = runs.find_run(target, context.run_id)
+                scope = runs.find_run(target, context.run.run_id)
             try:
                 counts = migrate_family(p3, target, scope, family.key)
             except Exception:
@@ -90,7 +90,7 @@ def _family_assets() -> list[AssetsDefinition]:
 def decisionnel(context: AssetExecutionContext, migration: MigrationDatabases,
                 ) -> MaterializeResult:
     with migration.connections() as (_, target):
-        scope = runs.find_run(target, context.run_id)
+        scope = runs.find_run(target, context.run.run_id)
         months = runs.build_decisionnel(target, scope.ml)
     context.log.info(f"décisionnel: {months} mois")
     return MaterializeResult(metadata={"mois": months})
@@ -106,7 +106,7 @@ class RapportConfig(Config):
 def rapport(context: AssetExecutionContext, config: RapportConfig,
             migration: MigrationDatabases) -> MaterializeResult:
     with migration.connections() as (_, target):
-        scope = runs.find_run(target, context.run_id)
+        scope = runs.find_run(target, context.run.run_id)
         files, summary = write_run_report(target, scope, config.report_dir or None)
     context.log.info(f"rapport: {files.xlsx}")
     return MaterializeResult(metadata={
@@ -117,7 +117,6 @@ def rapport(context: AssetExecutionContext, config: RapportConfig,
 
 ALL_ASSETS = [*_family_assets(), decisionnel, rapport]
 tab2_job = define_asset_job("tab2", selection=[a.key for a in ALL_ASSETS],
-                            partitions_def=ML_PARTITIONS,
                             description="TAB2: blank run of one ML into VALIDATION, every family.")
 
 defs = Definitions(

@@ -137,8 +137,9 @@ def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
     else:
         nothing = pd.Series([None] * len(rows), index=rows.index, dtype=object)
         return (rows[ot.label] if ot.label else nothing), nothing
-    name = (nom.fillna("").astype(str).str.upper() + " " + prenom.fillna("").astype(str)).str.strip()
-    return name.where(name != "", None), naissance
+    name = (nom.astype("string").fillna("").str.upper() + " "
+            + prenom.astype("string").fillna("")).str.strip()
+    return name.astype(object).where(name != "", None), naissance
 
 
 def _report_rows(scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame,

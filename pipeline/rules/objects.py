@@ -52,7 +52,7 @@ def situation_code_contrat(rows: pd.DataFrame) -> Iterator[Finding]:
     """A contract code is known, given for EMPLOI and ALTERNANCE, and empty otherwise."""
     required = _stripped(rows["code_situation"]).map(mappings.situations_contrat_requis())
     known_situation = required.notna()
-    required = required.fillna(False).astype(bool)
+    required = required.astype("boolean").fillna(False).astype(bool)
     given = present(rows["code_contrat"])
     unknown = invalid_codes(rows["code_contrat"], mappings.code_list("contrat"))
     wrong = known_situation & (unknown | (required & ~given) | (~required & given))

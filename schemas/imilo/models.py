@@ -106,14 +106,14 @@ run = Table(
 id_map = Table(
     "id_map",
     metadata,
+    Column("ml", String(8), primary_key=True),
     Column("object_type", String(64), primary_key=True),
     Column("plateforme", Integer, primary_key=True),
     Column("id_p3", Text, primary_key=True),
     Column("imilo_id", BigInteger, nullable=False),
-    Column("ml", String(8), nullable=False, index=True),
     Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), nullable=False),
     schema=MIGRATION,
-    comment="One row per migrated object: its P3 id on its plateforme and its i-milo id.",
+    comment="One row per migrated object of an ML: its P3 id on its plateforme, its i-milo id.",
 )
 
 REJECT_COLUMNS = (

@@ -571,18 +571,17 @@ def upgrade() -> None:
     op.create_index(op.f('ix_zone_couverture_ml'), 'zone_couverture', ['ml'], unique=False, schema='imilo')
     op.create_index(op.f('ix_zone_couverture_structure_id'), 'zone_couverture', ['structure_id'], unique=False, schema='imilo')
     op.create_table('id_map',
+    sa.Column('ml', sa.String(length=8), nullable=False),
     sa.Column('object_type', sa.String(length=64), nullable=False),
     sa.Column('plateforme', sa.Integer(), nullable=False),
     sa.Column('id_p3', sa.Text(), nullable=False),
     sa.Column('imilo_id', sa.BigInteger(), nullable=False),
-    sa.Column('ml', sa.String(length=8), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['migration.run.id'], name=op.f('fk_id_map_run_id_run')),
-    sa.PrimaryKeyConstraint('object_type', 'plateforme', 'id_p3', name=op.f('pk_id_map')),
+    sa.PrimaryKeyConstraint('ml', 'object_type', 'plateforme', 'id_p3', name=op.f('pk_id_map')),
     schema='migration',
-    comment='One row per migrated object: its P3 id on its plateforme and its i-milo id.'
+    comment='One row per migrated object of an ML: its P3 id on its plateforme, its i-milo id.'
     )
-    op.create_index(op.f('ix_id_map_ml'), 'id_map', ['ml'], unique=False, schema='migration')
     op.create_table('object_count',
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('object_type', sa.String(length=64), nullable=False),
@@ -719,7 +718,6 @@ def downgrade() -> None:
     op.drop_table('reject', schema='migration')
     op.drop_table('out_of_scope', schema='migration')
     op.drop_table('object_count', schema='migration')
-    op.drop_index(op.f('ix_id_map_ml'), table_name='id_map', schema='migration')
     op.drop_table('id_map', schema='migration')
     op.drop_index(op.f('ix_zone_couverture_structure_id'), table_name='zone_couverture', schema='imilo')
     op.drop_index(op.f('ix_zone_couverture_ml'), table_name='zone_couverture', schema='imilo')
