@@ -105,7 +105,8 @@ def _locate_bad_bytes(path: Path, encoding: str) -> str:
     """Line, column and value of the first undecodable bytes (only called on failure)."""
     with open(path, "rb") as handle:
         header = handle.readline().decode(encoding, errors="replace").rstrip("\r\n").split(";")
-        for number, raw in enumerate(handle, start=2):
+        for number, line in enumerate(handle, start=2):
+            raw = line.rstrip(b"\r\n")
             try:
                 raw.decode(encoding)
             except UnicodeDecodeError as error:

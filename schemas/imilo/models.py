@@ -166,3 +166,8 @@ out_of_scope = Table(
     schema=MIGRATION,
     comment="One row per P3 row a run read but left out of its scope, with the reason.",
 )
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares: the imilo and migration schemas only."""
+    return type_ != "schema" or name in (IMILO, MIGRATION)

@@ -54,3 +54,8 @@ def _p3_table(name: str) -> Table:
 
 
 TABLES: dict[str, Table] = {name: _p3_table(name) for name in P3_COLUMNS}
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares: the p3 schema only."""
+    return type_ != "schema" or name == SCHEMA

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from schemas.imilo.models import IMILO, MIGRATION, metadata
+from schemas.imilo.models import IMILO, MIGRATION, include_name, metadata
 
 VERSION_TABLE = "alembic_version_imilo"
 SCHEMAS = (IMILO, MIGRATION)
@@ -31,7 +31,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             version_table=VERSION_TABLE,
             include_schemas=True,
-            include_name=lambda name, type_, parent: type_ != "schema" or name in SCHEMAS,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
