@@ -240,7 +240,7 @@ def _write_migrated(conn: psycopg.Connection, scope: RunScope, ot: ObjectType,
     for parent in ot.parents:
         fk = rows[parent.column].astype("string").str.strip()
         columns.append(parent_column(parent.table))
-        mapped = fk.map(parents[parent.table].imilo_ids)
+        mapped = fk.map(parents[parent.table].imilo_ids).astype("Int64")
         data.append(_as_objects(mapped.astype(object), "text"))
     for spec in ot.fields:
         columns.append(spec.name)
