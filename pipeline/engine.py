@@ -27,7 +27,7 @@ from schemas.p3.columns import P3_COLUMNS, id_column
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 10_000  # memory stays flat past this size; speed barely changes
 PARIS = ZoneInfo("Europe/Paris")
 REJECT_COPY_COLUMNS = ("run_id", "regle", "blocking", *REJECT_COLUMNS)
 

@@ -18,7 +18,7 @@ from pipeline.report import ReportFiles, write_report
 from pipeline.settings import VAR_DIR
 from schemas.imilo.models import REJECT_COLUMNS
 
-REPORT_CHUNK = 20_000
+REPORT_CHUNK = 10_000
 
 
 class ConservationError(RuntimeError):
