@@ -32,6 +32,8 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/ruff format --check pipeline schemas tests bench
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

@@ -38,13 +38,39 @@ print(json.dumps({"rows": sum(loaded.rows.values()), "load_s": loaded_at - start
 def measure(dossiers: int, ml: str, work: Path) -> dict:
     """Run one TAB2 in a child process; returns its figures and peak RSS in MiB."""
     # The extract is written by another process: generating it is not part of a TAB2.
-    subprocess.run([sys.executable, "-m", "pipeline.cli", "fixtures", "generate", "--out",
-                    str(work / f"x{dossiers}"), "--ml", ml, "--dossiers", str(dossiers),
-                    "--seed", "5"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "fixtures",
+            "generate",
+            "--out",
+            str(work / f"x{dossiers}"),
+            "--ml",
+            ml,
+            "--dossiers",
+            str(dossiers),
+            "--seed",
+            "5",
+        ],
+        check=True,
+        capture_output=True,
+    )
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(work / f"x{dossiers}"), ml, str(dossiers),
-         str(work / f"r{dossiers}")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(work / f"x{dossiers}"),
+            ml,
+            str(dossiers),
+            str(work / f"r{dossiers}"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert child.stdout is not None
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the generator's
@@ -68,14 +94,18 @@ def main() -> int:
         large = measure(args.large, "64446S00", work)
     for name, f in (("baseline", small), ("large", large)):
         dossiers = args.small if name == "baseline" else args.large
-        print(f"{name:<9} {dossiers:>6} dossiers {f['rows']:>8} rows  load {f['load_s']:6.1f} s"
-              f"  TAB2 {f['run_s']:6.1f} s ({f['rows'] / f['run_s']:,.0f} rows/s)"
-              f"  rejects {f['rejects']:>6}  peak RSS {f['peak_mib']:7.1f} MiB")
+        print(
+            f"{name:<9} {dossiers:>6} dossiers {f['rows']:>8} rows  load {f['load_s']:6.1f} s"
+            f"  TAB2 {f['run_s']:6.1f} s ({f['rows'] / f['run_s']:,.0f} rows/s)"
+            f"  rejects {f['rejects']:>6}  peak RSS {f['peak_mib']:7.1f} MiB"
+        )
     ratio = large["peak_mib"] / small["peak_mib"]
-    print(f"peak memory ratio large/baseline: {ratio:.2f} (target <= 1.50) "
-          f"for {args.large / args.small:.0f}x the dossiers; "
-          f"time ratio {large['run_s'] / small['run_s']:.2f}; "
-          f"bench took {time.perf_counter() - started:.0f} s")
+    print(
+        f"peak memory ratio large/baseline: {ratio:.2f} (target <= 1.50) "
+        f"for {args.large / args.small:.0f}x the dossiers; "
+        f"time ratio {large['run_s'] / small['run_s']:.2f}; "
+        f"bench took {time.perf_counter() - started:.0f} s"
+    )
     return 0 if ratio <= 1.5 else 1
 
 

@@ -22,8 +22,14 @@ def _dagster_environment() -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     from pipeline.fixtures.generator import generate
 
-    result = generate(Path(args.out), args.ml, args.dossiers, args.seed, rate=args.rate,
-                      plateforme=args.plateforme)
+    result = generate(
+        Path(args.out),
+        args.ml,
+        args.dossiers,
+        args.seed,
+        rate=args.rate,
+        plateforme=args.plateforme,
+    )
     rows = sum(result["files"].values())
     print(f"extrait P3 écrit dans {args.out}: {rows} lignes, {result['expected']} rejets attendus")
     return 0
@@ -36,8 +42,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     result = load_extract(Path(args.folder), db.upgrade_p3())
     _register_partitions(result.manifest.structures)
     total = sum(result.rows.values())
-    print(f"extrait {result.extract_id} chargé: {total} lignes, {len(result.rows)} tables, "
-          f"ML {', '.join(result.manifest.structures)}")
+    print(
+        f"extrait {result.extract_id} chargé: {total} lignes, {len(result.rows)} tables, "
+        f"ML {', '.join(result.manifest.structures)}"
+    )
     return 0
 
 
@@ -47,11 +55,13 @@ def _register_partitions(codes: tuple[str, ...] | list[str]) -> None:
 
     from pipeline.definitions import ML_PARTITIONS
 
+    name = ML_PARTITIONS.name
+    assert name is not None
     with DagsterInstance.get() as instance:
-        known = set(instance.get_dynamic_partitions(ML_PARTITIONS.name))
+        known = set(instance.get_dynamic_partitions(name))
         new = [c for c in codes if c not in known]
         if new:
-            instance.add_dynamic_partitions(ML_PARTITIONS.name, new)
+            instance.add_dynamic_partitions(name, new)
 
 
 def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
@@ -71,20 +81,22 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     job = defs.resolve_job_def(kind.lower())
     run_config = {"ops": {"rapport": {"config": {"report_dir": report_dir or ""}}}}
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(partition_key=ml, instance=instance,
-                                        run_config=run_config, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=ml, instance=instance, run_config=run_config, raise_on_error=False
+        )
     if not result.success:
         raise RuntimeError(f"{kind} {ml} a échoué: {_failure_reason(result)}")
     url = db.urls().for_environment(environment)
     with psycopg.connect(libpq_url(url)) as conn:
-        path = conn.execute("SELECT report_path FROM migration.run WHERE dagster_run_id = %s",
-                            (result.run_id,)).fetchone()[0]  # type: ignore[index]
+        path = conn.execute(
+            "SELECT report_path FROM migration.run WHERE dagster_run_id = %s", (result.run_id,)
+        ).fetchone()[0]  # type: ignore[index]
     summary = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
     summary["report_path"] = path
     return summary
 
 
-def _failure_reason(result) -> str:  # noqa: ANN001 - a Dagster ExecuteInProcessResult
+def _failure_reason(result) -> str:
     """The root cause of a failed in-process run, as one line."""
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
@@ -96,11 +108,15 @@ def _failure_reason(result) -> str:  # noqa: ANN001 - a Dagster ExecuteInProcess
 
 
 def _print_counts(summary: dict) -> None:
-    print(f"{'type d objet':<26}{'lus':>9}{'migrés':>9}{'rejetés':>9}{'avec err.':>10}"
-          f"{'hors pér.':>10}")
+    print(
+        f"{'type d objet':<26}{'lus':>9}{'migrés':>9}{'rejetés':>9}{'avec err.':>10}"
+        f"{'hors pér.':>10}"
+    )
     for table, c in summary["objects"].items():
-        print(f"{table:<26}{c['read']:>9}{c['migrated']:>9}{c['rejected']:>9}"
-              f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}")
+        print(
+            f"{table:<26}{c['read']:>9}{c['migrated']:>9}{c['rejected']:>9}"
+            f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}"
+        )
     print(f"rejets par règle: {summary['rules']}")
     print(f"rapport: {summary['report_path']}")
 
@@ -151,7 +167,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imilo-migrate",
-        description="Rejoue la migration Parcours 3 → i-milo des Missions Locales.")
+        description="Rejoue la migration Parcours 3 → i-milo des Missions Locales.",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -192,8 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     from pipeline.extract import ExtractError
     from pipeline.runs import RunRefused
 

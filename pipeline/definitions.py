@@ -5,7 +5,6 @@ of that ML is loaded. Every asset coordinates: the engine reads, checks and writ
 asset logs the counts and returns them as metadata.
 """
 
-
 from typing import Any
 
 from dagster import (
@@ -44,19 +43,33 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
     opens_run = previous is None
     description = f"{family.grain.capitalize()}, for the ML of the partition."
     if opens_run:
-        description += (" Opens the migration run: a blank run first wipes the ML's data"
-                        " from VALIDATION.")
+        description += (
+            " Opens the migration run: a blank run first wipes the ML's data from VALIDATION."
+        )
 
-    @asset(name=family.key, partitions_def=ML_PARTITIONS, deps=[previous] if previous else [],
-           group_name=GROUP, description=description, kinds={"postgres"})
-    def _migrate(context: AssetExecutionContext, migration: MigrationDatabases,
-                 ) -> MaterializeResult:
+    @asset(
+        name=family.key,
+        partitions_def=ML_PARTITIONS,
+        deps=[previous] if previous else [],
+        group_name=GROUP,
+        description=description,
+        kinds={"postgres"},
+    )
+    def _migrate(
+        context: AssetExecutionContext,
+        migration: MigrationDatabases,
+    ) -> MaterializeResult:
         ml = context.partition_key
         with migration.connections() as (p3, target):
             if opens_run:
-                scope = runs.open_run(p3, target, run_kind=migration.run_kind, ml=ml,
-                                      environment=migration.environment,
-                                      dagster_run_id=context.run.run_id)
+                scope = runs.open_run(
+                    p3,
+                    target,
+                    run_kind=migration.run_kind,
+                    ml=ml,
+                    environment=migration.environment,
+                    dagster_run_id=context.run.run_id,
+                )
             else:
                 scope = runs.find_run(target, context.run.run_id)
             try:
@@ -69,7 +82,8 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
         for table, c in counts.items():
             context.log.info(
                 f"{table}: lus {c.read}, migrés {c.migrated}, rejetés {c.rejected}, "
-                f"avec erreurs {c.migrated_with_errors}, hors périmètre {c.out_of_scope}")
+                f"avec erreurs {c.migrated_with_errors}, hors périmètre {c.out_of_scope}"
+            )
         return MaterializeResult(metadata=_metadata(counts))
 
     return _migrate
@@ -83,12 +97,18 @@ def _family_assets() -> list[AssetsDefinition]:
     return assets
 
 
-@asset(partitions_def=ML_PARTITIONS, deps=[FAMILIES[-1].key], group_name=GROUP,
-       kinds={"postgres"},
-       description="One row per ML and month: dossiers actifs, premiers accueils, "
-                   "propositions and versements, rebuilt from the migrated data.")
-def decisionnel(context: AssetExecutionContext, migration: MigrationDatabases,
-                ) -> MaterializeResult:
+@asset(
+    partitions_def=ML_PARTITIONS,
+    deps=[FAMILIES[-1].key],
+    group_name=GROUP,
+    kinds={"postgres"},
+    description="One row per ML and month: dossiers actifs, premiers accueils, "
+    "propositions and versements, rebuilt from the migrated data.",
+)
+def decisionnel(
+    context: AssetExecutionContext,
+    migration: MigrationDatabases,
+) -> MaterializeResult:
     with migration.connections() as (_, target):
         scope = runs.find_run(target, context.run.run_id)
         months = runs.build_decisionnel(target, scope.ml)
@@ -100,24 +120,35 @@ class RapportConfig(Config):
     report_dir: str = ""  # empty: IMILO_REPORT_DIR, else var/reports
 
 
-@asset(partitions_def=ML_PARTITIONS, deps=["decisionnel"], group_name=GROUP, kinds={"excel"},
-       description="The run's migration report: one workbook (Synthèse and Détail per family, "
-                   "Total, Croisé), the reject rows as CSV and the JSON summary.")
-def rapport(context: AssetExecutionContext, config: RapportConfig,
-            migration: MigrationDatabases) -> MaterializeResult:
+@asset(
+    partitions_def=ML_PARTITIONS,
+    deps=["decisionnel"],
+    group_name=GROUP,
+    kinds={"excel"},
+    description="The run's migration report: one workbook (Synthèse and Détail per family, "
+    "Total, Croisé), the reject rows as CSV and the JSON summary.",
+)
+def rapport(
+    context: AssetExecutionContext, config: RapportConfig, migration: MigrationDatabases
+) -> MaterializeResult:
     with migration.connections() as (_, target):
         scope = runs.find_run(target, context.run.run_id)
         files, summary = write_run_report(target, scope, config.report_dir or None)
     context.log.info(f"rapport: {files.xlsx}")
-    return MaterializeResult(metadata={
-        "rapport": MetadataValue.path(str(files.xlsx)),
-        "rejets": sum(summary["rules"].values()),
-    })
+    return MaterializeResult(
+        metadata={
+            "rapport": MetadataValue.path(str(files.xlsx)),
+            "rejets": sum(summary["rules"].values()),
+        }
+    )
 
 
 ALL_ASSETS = [*_family_assets(), decisionnel, rapport]
-tab2_job = define_asset_job("tab2", selection=[a.key for a in ALL_ASSETS],
-                            description="TAB2: blank run of one ML into VALIDATION, every family.")
+tab2_job = define_asset_job(
+    "tab2",
+    selection=[a.key for a in ALL_ASSETS],
+    description="TAB2: blank run of one ML into VALIDATION, every family.",
+)
 
 defs = Definitions(
     assets=ALL_ASSETS,

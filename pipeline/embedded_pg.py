@@ -159,7 +159,7 @@ class _RunAs:
 
     def chown(self, path: Path) -> None:
         if self.uid is not None:
-            os.chown(path, self.uid, self.gid)
+            os.chown(path, self.uid, self.gid if self.gid is not None else -1)
 
 
 def _is_root() -> bool:

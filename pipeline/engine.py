@@ -45,7 +45,9 @@ class RunScope:
     def in_scope(self, code_structure: pd.Series) -> pd.Series:
         """Rows of the ML or of its antennes (same INSEE code); rows without a code too."""
         codes = code_structure.astype("string").str.strip()
-        return (~present(code_structure)) | (codes.str[:5] == self.ml[:5]).fillna(False).astype(bool)
+        return (~present(code_structure)) | (codes.str[:5] == self.ml[:5]).fillna(False).astype(
+            bool
+        )
 
 
 @dataclass
@@ -98,10 +100,12 @@ def _read_query(ot: ObjectType) -> tuple[sql.Composed, list[str]]:
     table = ot.table
     key = id_column(table)
     columns = ["line_no", key, "code_structure", *P3_COLUMNS[table]]
-    select = [sql.SQL("t.{}").format(sql.Identifier(c)) for c in columns]
-    select.append(sql.SQL(
-        "row_number() OVER (PARTITION BY btrim(t.{}) ORDER BY t.line_no) AS _rank"
-    ).format(sql.Identifier(key)))
+    select: list[sql.Composable] = [sql.SQL("t.{}").format(sql.Identifier(c)) for c in columns]
+    select.append(
+        sql.SQL("row_number() OVER (PARTITION BY btrim(t.{}) ORDER BY t.line_no) AS _rank").format(
+            sql.Identifier(key)
+        )
+    )
     join = sql.SQL("")
     names = [*columns, "_rank"]
     if "id_dossier" in P3_COLUMNS[table]:
@@ -137,13 +141,15 @@ def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
     else:
         nothing = pd.Series([None] * len(rows), index=rows.index, dtype=object)
         return (rows[ot.label] if ot.label else nothing), nothing
-    name = (nom.astype("string").fillna("").str.upper() + " "
-            + prenom.astype("string").fillna("")).str.strip()
+    name = (
+        nom.astype("string").fillna("").str.upper() + " " + prenom.astype("string").fillna("")
+    ).str.strip()
     return name.astype(object).where(name != "", None), naissance
 
 
-def _report_rows(scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame,
-                 heure: dt.datetime) -> list[tuple]:
+def _report_rows(
+    scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame, heure: dt.datetime
+) -> list[tuple]:
     """One tuple per finding, in ``REJECT_COPY_COLUMNS`` order (report columns A–Q)."""
     if found.empty:
         return []
@@ -158,25 +164,30 @@ def _report_rows(scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.
         row = hit.iloc[i]
         parent_col = finding.field if finding.rule.startswith("PARENT_") else first_parent
         blocking = bool(finding.blocking)
-        out.append((
-            scope.run_id, finding.rule, blocking,
-            "ERREUR" if blocking else "ALERTE",
-            heure,
-            ot.table,
-            row["_id"],
-            row[parent_col] if parent_col else None,
-            row[info_f] if info_f else None,
-            row[info_g] if info_g else None,
-            who.iloc[i], who2.iloc[i],
-            "",
-            scope.plateforme,
-            row["code_structure"],
-            catalogue[finding.rule].label,
-            row[ot.label] if ot.label else None,
-            finding.field,
-            finding.value,
-            "Oui" if blocking else "Non",
-        ))
+        out.append(
+            (
+                scope.run_id,
+                finding.rule,
+                blocking,
+                "ERREUR" if blocking else "ALERTE",
+                heure,
+                ot.table,
+                row["_id"],
+                row[parent_col] if parent_col else None,
+                row[info_f] if info_f else None,
+                row[info_g] if info_g else None,
+                who.iloc[i],
+                who2.iloc[i],
+                "",
+                scope.plateforme,
+                row["code_structure"],
+                catalogue[finding.rule].label,
+                row[ot.label] if ot.label else None,
+                finding.field,
+                finding.value,
+                "Oui" if blocking else "Non",
+            )
+        )
     return out
 
 
@@ -194,14 +205,23 @@ def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus
         for mask, rule in ((rejected, "PARENT_REJETE"), (absent, "PARENT_ABSENT")):
             mask = mask & ~decided
             if mask.any():
-                parts.append(pd.DataFrame({
-                    "line_no": rows.loc[mask, "line_no"].to_numpy(), "rule": rule,
-                    "field": parent.column, "blocking": True,
-                    "value": rows.loc[mask, parent.column].to_numpy(),
-                }))
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "line_no": rows.loc[mask, "line_no"].to_numpy(),
+                            "rule": rule,
+                            "field": parent.column,
+                            "blocking": True,
+                            "value": rows.loc[mask, parent.column].to_numpy(),
+                        }
+                    )
+                )
             decided |= mask
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["line_no", "rule", "field", "blocking", "value"])
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["line_no", "rule", "field", "blocking", "value"])
+    )
 
 
 def _reserve_ids(conn: psycopg.Connection, table: str, n: int) -> np.ndarray:
@@ -223,20 +243,30 @@ def _derived(ot: ObjectType, typed: pd.DataFrame) -> list[pd.Series]:
 def _as_objects(values: pd.Series, kind: str) -> list:
     if kind == "bool":
         values = values.map({"O": True, "N": False})
-    return [None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else v
-            for v in values.tolist()]
+    return [
+        None if (v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))) else v
+        for v in values.tolist()
+    ]
 
 
-def _write_migrated(conn: psycopg.Connection, scope: RunScope, ot: ObjectType,
-                    rows: pd.DataFrame, typed: pd.DataFrame,
-                    parents: dict[str, ParentStatus]) -> None:
+def _write_migrated(
+    conn: psycopg.Connection,
+    scope: RunScope,
+    ot: ObjectType,
+    rows: pd.DataFrame,
+    typed: pd.DataFrame,
+    parents: dict[str, ParentStatus],
+) -> None:
     n = len(rows)
     if n == 0:
         return
     ids = _reserve_ids(conn, ot.table, n)
     columns: list[str] = ["id", "ml", "code_structure"]
-    data: list[list] = [ids.tolist(), [scope.ml] * n,
-                        _as_objects(rows["code_structure"].astype("string").str.strip(), "text")]
+    data: list[list] = [
+        ids.tolist(),
+        [scope.ml] * n,
+        _as_objects(rows["code_structure"].astype("string").str.strip(), "text"),
+    ]
     for parent in ot.parents:
         fk = rows[parent.column].astype("string").str.strip()
         columns.append(parent_column(parent.table))
@@ -245,18 +275,23 @@ def _write_migrated(conn: psycopg.Connection, scope: RunScope, ot: ObjectType,
     for spec in ot.fields:
         columns.append(spec.name)
         data.append(_as_objects(typed[spec.name], spec.kind))
-    for name, values in zip(DERIVED_COLUMNS.get(ot.table, ()), _derived(ot, typed)):
+    for name, values in zip(DERIVED_COLUMNS.get(ot.table, ()), _derived(ot, typed), strict=True):
         columns.append(name)
         data.append(_as_objects(values, "text"))
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier("imilo", ot.table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.Identifier("imilo", ot.table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for record in zip(*data):
+        for record in zip(*data, strict=True):
             copy.write_row(record)
-    with conn.cursor() as cursor, cursor.copy(
-        "COPY migration.id_map (object_type, plateforme, id_p3, imilo_id, ml, run_id) FROM STDIN"
-    ) as copy:
-        for id_p3, imilo_id in zip(rows["_id"].tolist(), ids.tolist()):
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "COPY migration.id_map (object_type, plateforme, id_p3, imilo_id, ml, run_id)"
+            " FROM STDIN"
+        ) as copy,
+    ):
+        for id_p3, imilo_id in zip(rows["_id"].tolist(), ids.tolist(), strict=True):
             copy.write_row((ot.table, scope.plateforme, id_p3, imilo_id, scope.ml, scope.run_id))
 
 
@@ -264,24 +299,43 @@ def _write_rejects(conn: psycopg.Connection, report_rows: list[tuple]) -> None:
     if not report_rows:
         return
     copy_sql = sql.SQL("COPY migration.reject ({}) FROM STDIN").format(
-        sql.SQL(", ").join(map(sql.Identifier, REJECT_COPY_COLUMNS)))
+        sql.SQL(", ").join(map(sql.Identifier, REJECT_COPY_COLUMNS))
+    )
     with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
         for row in report_rows:
             copy.write_row(row)
 
 
-def _write_out_of_scope(conn: psycopg.Connection, scope: RunScope, ot: ObjectType,
-                        rows: pd.DataFrame) -> None:
-    with conn.cursor() as cursor, cursor.copy(
-        "COPY migration.out_of_scope (run_id, object_type, line_no, id_p3, reason) FROM STDIN"
-    ) as copy:
-        for line_no, id_p3, code in zip(rows["line_no"], rows["_id"], rows["code_structure"]):
-            copy.write_row((scope.run_id, ot.table, line_no, id_p3,
-                            f"structure {code} hors du périmètre de la ML {scope.ml}"))
+def _write_out_of_scope(
+    conn: psycopg.Connection, scope: RunScope, ot: ObjectType, rows: pd.DataFrame
+) -> None:
+    with (
+        conn.cursor() as cursor,
+        cursor.copy(
+            "COPY migration.out_of_scope (run_id, object_type, line_no, id_p3, reason) FROM STDIN"
+        ) as copy,
+    ):
+        for line_no, id_p3, code in zip(
+            rows["line_no"], rows["_id"], rows["code_structure"], strict=True
+        ):
+            copy.write_row(
+                (
+                    scope.run_id,
+                    ot.table,
+                    line_no,
+                    id_p3,
+                    f"structure {code} hors du périmètre de la ML {scope.ml}",
+                )
+            )
 
 
-def migrate_object_type(p3: psycopg.Connection, target: psycopg.Connection, scope: RunScope,
-                        ot: ObjectType, ctx: CheckContext) -> Counts:
+def migrate_object_type(
+    p3: psycopg.Connection,
+    target: psycopg.Connection,
+    scope: RunScope,
+    ot: ObjectType,
+    ctx: CheckContext,
+) -> Counts:
     """Migrate every P3 row of one object type; returns its conservation counts."""
     parents = {p.table: _parent_status(target, scope, p.table) for p in ot.parents}
     counts = Counts()
@@ -302,12 +356,24 @@ def migrate_object_type(p3: psycopg.Connection, target: psycopg.Connection, scop
         no_id = ~present(pending["_id"])
         doubled = (pending["_rank"] > 1) & ~no_id
         own = [
-            pd.DataFrame({"line_no": pending.loc[no_id, "line_no"].to_numpy(),
-                          "rule": "CHAMP_OBLIGATOIRE", "field": id_column(ot.table),
-                          "blocking": True, "value": None}),
-            pd.DataFrame({"line_no": pending.loc[doubled, "line_no"].to_numpy(),
-                          "rule": "DOUBLON_ID", "field": id_column(ot.table), "blocking": True,
-                          "value": pending.loc[doubled, id_column(ot.table)].to_numpy()}),
+            pd.DataFrame(
+                {
+                    "line_no": pending.loc[no_id, "line_no"].to_numpy(),
+                    "rule": "CHAMP_OBLIGATOIRE",
+                    "field": id_column(ot.table),
+                    "blocking": True,
+                    "value": None,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "line_no": pending.loc[doubled, "line_no"].to_numpy(),
+                    "rule": "DOUBLON_ID",
+                    "field": id_column(ot.table),
+                    "blocking": True,
+                    "value": pending.loc[doubled, id_column(ot.table)].to_numpy(),
+                }
+            ),
         ]
         checked = pending.loc[~no_id & ~doubled]
         findings, typed = check_rows(ot, checked, ctx)
@@ -325,8 +391,9 @@ def migrate_object_type(p3: psycopg.Connection, target: psycopg.Connection, scop
     return counts
 
 
-def migrate_family(p3: psycopg.Connection, target: psycopg.Connection, scope: RunScope,
-                   family_key: str) -> dict[str, Counts]:
+def migrate_family(
+    p3: psycopg.Connection, target: psycopg.Connection, scope: RunScope, family_key: str
+) -> dict[str, Counts]:
     """Migrate every object type of a family, in order; the caller owns the transaction."""
     ctx = CheckContext(scope.extracted_on, connaissance_codes(p3, scope.extract_id))
     result: dict[str, Counts] = {}
@@ -340,13 +407,25 @@ def migrate_family(p3: psycopg.Connection, target: psycopg.Connection, scope: Ru
             " migrated = EXCLUDED.migrated, rejected = EXCLUDED.rejected,"
             " migrated_with_errors = EXCLUDED.migrated_with_errors,"
             " out_of_scope = EXCLUDED.out_of_scope",
-            (scope.run_id, ot.table, family_key, counts.read, counts.migrated, counts.rejected,
-             counts.migrated_with_errors, counts.out_of_scope),
+            (
+                scope.run_id,
+                ot.table,
+                family_key,
+                counts.read,
+                counts.migrated,
+                counts.rejected,
+                counts.migrated_with_errors,
+                counts.out_of_scope,
+            ),
         )
-        log.info("%s: read %d, migrated %d, rejected %d, with errors %d, out of scope %d",
-                 ot.table, counts.read, counts.migrated, counts.rejected,
-                 counts.migrated_with_errors, counts.out_of_scope)
+        log.info(
+            "%s: read %d, migrated %d, rejected %d, with errors %d, out of scope %d",
+            ot.table,
+            counts.read,
+            counts.migrated,
+            counts.rejected,
+            counts.migrated_with_errors,
+            counts.out_of_scope,
+        )
         result[ot.table] = counts
     return result
-
-

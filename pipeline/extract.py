@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from sqlalchemy import Engine, text
 
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
@@ -71,7 +72,9 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         extracted_at = dt.datetime.fromisoformat(str(stamp))
     except ValueError:
-        raise ExtractError(f"{path}: field 'extracted_at': not an ISO timestamp: {stamp!r}") from None
+        raise ExtractError(
+            f"{path}: field 'extracted_at': not an ISO timestamp: {stamp!r}"
+        ) from None
     encoding = field("encoding", str, required=False) or DEFAULT_ENCODING
     try:
         "".encode(str(encoding))
@@ -84,7 +87,8 @@ def read_manifest(folder: Path) -> Manifest:
             raise ExtractError(f"{path}: field 'structures': not an 8-character code: {code!r}")
     if extracted_at.tzinfo is not None:
         extracted_at = extracted_at.replace(tzinfo=None)
-    return Manifest(int(plateforme), extracted_at, str(encoding), tuple(structures))  # type: ignore[arg-type]
+    assert isinstance(plateforme, int)
+    return Manifest(plateforme, extracted_at, str(encoding), tuple(structures))
 
 
 def _table_files(folder: Path) -> dict[str, Path]:
@@ -160,10 +164,13 @@ def _rows(path: Path, table: str, encoding: str) -> Iterator[tuple[int, list[str
                         f"{path}: line {reader.line_num}: {len(row)} fields, the header has "
                         f"{width}; first value {row[0]!r}"
                     )
-                yield reader.line_num, [
-                    (row[p] if row[p] != "" else None) if p is not None else None
-                    for p in positions
-                ]
+                yield (
+                    reader.line_num,
+                    [
+                        (row[p] if row[p] != "" else None) if p is not None else None
+                        for p in positions
+                    ],
+                )
     except UnicodeDecodeError:
         where = _locate_bad_bytes(path, encoding)
         raise ExtractError(f"{path}: {where}: not valid {encoding}") from None
@@ -193,20 +200,26 @@ def load_extract(folder: Path, engine: Engine) -> LoadResult:
                 "VALUES (:path, :plateforme, :extracted_at, :encoding, CAST(:structures AS json))"
                 " RETURNING id"
             ),
-            {"path": str(folder.resolve()), "plateforme": manifest.plateforme,
-             "extracted_at": manifest.extracted_at, "encoding": manifest.encoding,
-             "structures": json.dumps(list(manifest.structures))},
+            {
+                "path": str(folder.resolve()),
+                "plateforme": manifest.plateforme,
+                "extracted_at": manifest.extracted_at,
+                "encoding": manifest.encoding,
+                "structures": json.dumps(list(manifest.structures)),
+            },
         ).scalar_one()
         raw = connection.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)
         for table, path in files.items():
-            columns = ", ".join(("extract_id", "line_no", *file_columns(table)))
+            columns = ("extract_id", "line_no", *file_columns(table))
             count = 0
-            with raw.cursor() as cursor:
-                with cursor.copy(f"COPY p3.{table} ({columns}) FROM STDIN") as copy:
-                    for line_no, values in _rows(path, table, manifest.encoding):
-                        copy.write_row((extract_id, line_no, *values))
-                        count += 1
+            copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier("p3", table), sql.SQL(", ").join(map(sql.Identifier, columns))
+            )
+            with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
+                for line_no, values in _rows(path, table, manifest.encoding):
+                    copy.write_row((extract_id, line_no, *values))
+                    count += 1
             counts[table] = count
             log.info("loaded %s: %d rows", path.name, count)
         # An ML's latest extract replaces its earlier ones: p3 holds what P3 holds now.

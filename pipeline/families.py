@@ -82,154 +82,395 @@ def _dossier_child(table: str, *fields: Field, label: str | None = None) -> Obje
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("referentiels", "REFERENTIEL", "one row per code of a P3 reference table", (
-        ObjectType("reference", (
-            _c("table_name", "reference_table", mandatory=True),
-            _c("niveau", "reference.niveau", mandatory=True),
-            _t("code", mandatory=True), _t("libelle", mandatory=True),
-            _b("actif"), _b("visible"),
-        ), label="libelle", info=("table_name", None)),
-    )),
-    Family("utilisateurs", "UTILISATEUR", "one row per P3 user account of the ML", (
-        ObjectType("utilisateur", (
-            _t("login", mandatory=True), _t("nom", mandatory=True), _t("prenom", mandatory=True),
-            _c("civilite", "civilite", mandatory=True),
-            _d("date_naissance", mandatory=True, past=True),
-            _c("profil", "utilisateur.profil"), _c("fonction", "utilisateur.fonction"),
-            _b("actif"),
-        ), label="login"),
-    )),
-    Family("structures", "STRUCTURE", "one row per structure (ML, antenne, permanence)", (
-        ObjectType("structure", (
-            _t("code", mandatory=True), _t("id_structure_parent"), _t("nom", mandatory=True),
-            _c("type", "structure.type", mandatory=True), _t("adresse"), _t("code_postal"),
-            _t("commune"), _t("region"), _t("telephone"), _t("email"),
-        ), label="nom", info=("code", None)),
-        ObjectType("structure_administrative", (_t("siret"), _t("raison_sociale")),
-                   (Parent("id_structure", "structure"),), label="raison_sociale"),
-        ObjectType("zone_couverture", (_t("code_commune_insee", mandatory=True),),
-                   (Parent("id_structure", "structure"),), label="code_commune_insee"),
-    )),
-    Family("entreprises", "PARTENAIRE", "one row per partner company or its contacts", (
-        ObjectType("entreprise", (
-            _t("raison_sociale", mandatory=True), _t("siret"), _t("code_naf"), _t("adresse"),
-            _t("code_postal"), _t("commune"), _t("telephone"),
-        ), label="raison_sociale", info=("siret", None)),
-        ObjectType("personne_ressource", (
-            _t("nom"), _t("prenom"), Field("email", rule="EMAIL_INVALIDE"), _t("telephone"),
-            _t("fonction"),
-        ), (Parent("id_entreprise", "entreprise"),), label="nom"),
-        ObjectType("actualite_entreprise", (_d("date_actualite", past=True), _t("libelle")),
-                   (Parent("id_entreprise", "entreprise"),), label="libelle"),
-    )),
-    Family("offres", "OFFRE", "one row per offer-side object: contexte, formation, rubrique, job", (
-        ObjectType("contexte_dossier", (_t("code"), _t("libelle", mandatory=True)),
-                   label="libelle"),
-        ObjectType("intitule_formation", (
-            _t("libelle", mandatory=True), _t("organisme"), _t("code_formacode"),
-        ), label="libelle"),
-        ObjectType("rubrique", (
-            _t("libelle", mandatory=True), _c("theme", "theme"),
-            _c("modalite", "rubrique.modalite"), _c("utilisation", "rubrique.utilisation"),
-            _c("acte_service", "acte_service"),
-        ), label="libelle", info=("id_rubrique", None), checks=("rubrique_modalite",)),
-        ObjectType("service_entreprise", (
-            _t("intitule_poste", mandatory=True), _t("nb_postes"),
-            _c("type_contrat", "contrat"), _t("salaire"), _t("duree_travail"),
-            _d("date_debut"), _d("date_fin"), _c("statut", "service_entreprise.statut"),
-        ), (Parent("id_entreprise", "entreprise"),), label="intitule_poste",
-            checks=("service_entreprise_salaire", "service_entreprise_duree")),
-    )),
-    Family("dispositifs", "DISPOSITIFS", "one row per dispositif or configuration entry", (
-        ObjectType("dispositif", (
-            _t("code", mandatory=True), _t("libelle", mandatory=True),
-            _c("niveau", "dispositif.niveau", mandatory=True), _t("type"),
-            _d("date_debut"), _d("date_fin"),
-        ), label="libelle", info=("code", None), checks=("dispositif_national",)),
-        ObjectType("configuration_dispositif", (_t("parametre"), _t("valeur")),
-                   (Parent("id_dispositif", "dispositif"),), label="parametre"),
-    )),
-    Family("dossiers", "DOSSIER", "one row per dossier of a young person or one of its parts", (
-        ObjectType("dossier", (
-            _t("numero"), _c("civilite", "civilite"),
-            _t("nom", mandatory=True), _t("prenom", mandatory=True),
-            _d("date_naissance", mandatory=True, past=True),
-            Field("email", rule="EMAIL_INVALIDE"), _t("telephone"),
-            Field("identifiant_pe", rule="PE_IDENTIFIANT"),
-            _d("date_premier_accueil", past=True),
-            _c("statut", "dossier.statut", mandatory=True), _t("login_referent"),
-            _c("code_connaissance", "connaissance"),
-        ), label="numero"),
-        _dossier_child("adresse", _t("ligne1"), _t("code_postal"), _t("commune"),
-                       _d("date_debut"), label="ligne1"),
-        _dossier_child("connaissance", _c("code_connaissance", "connaissance"),
-                       _d("date_connaissance", past=True), label="code_connaissance"),
-        _dossier_child("cursus", _c("niveau_formation", "niveau_formation"), _t("diplome"),
-                       _d("date_fin"), label="diplome"),
-        _dossier_child("historique_statut", _t("statut"), _d("date_statut", past=True),
-                       label="statut"),
-        _dossier_child("langue", _t("langue"), _t("niveau"), label="langue"),
-        _dossier_child("loisirs", _t("libelle"), label="libelle"),
-        _dossier_child("moyen_garde", _t("type_garde"), label="type_garde"),
-        _dossier_child("moyen_locomotion", _t("type_locomotion"), label="type_locomotion"),
-        _dossier_child("permis_conduire", _t("categorie"), _d("date_obtention", past=True),
-                       label="categorie"),
-        _dossier_child("projet", _t("libelle"), _d("date_projet"), label="libelle"),
-        _dossier_child("rattachement", _t("code_structure_rattachement"), _d("date_debut"),
-                       label="code_structure_rattachement"),
-        _dossier_child("referent", _t("login_referent"), _d("date_debut"),
-                       label="login_referent"),
-        _dossier_child("rendez_vous", _d("date_rdv"), _t("objet"), _t("login_conseiller"),
-                       label="objet"),
-        _dossier_child("ressource", _t("type_ressource"), _t("montant"), label="type_ressource"),
-        ObjectType("situation", (
-            _c("code_situation", "situation", mandatory=True), _t("code_contrat"),
-            _d("date_debut"), _d("date_fin"),
-        ), (Parent("id_dossier", "dossier"),), label="code_situation",
-            checks=("situation_code_contrat",)),
-        _dossier_child("tache", _t("libelle"), _d("date_echeance"), label="libelle"),
-    )),
-    Family("instances", "INSTANCES", "one row per enrolment in a dispositif or one of its parts", (
-        ObjectType("dispositif_instance", (
-            _d("date_entree", mandatory=True), _d("date_sortie"),
-            _c("statut", "dispositif_instance.statut"),
-        ), (Parent("id_dossier", "dossier"), Parent("id_dispositif", "dispositif")),
-            label="statut", info=("id_dispositif", None)),
-        ObjectType("engagement", (_d("date_engagement", past=True), _t("libelle")),
-                   (Parent("id_dispositif_instance", "dispositif_instance"),), label="libelle"),
-        ObjectType("versement", (
-            _d("date_versement", mandatory=True, past=True),
-            Field("montant", "decimal", mandatory=True, rule="VERSEMENT_MONTANT",
-                  missing_rule="VERSEMENT_MONTANT"),
-        ), (Parent("id_dispositif_instance", "dispositif_instance"),), label="montant"),
-    )),
-    Family("propositions", "PROPOSITION", "one row per event or proposition of a dossier", (
-        ObjectType("actualite_dossier", (
-            _d("date_actualite", past=True), _c("type", "actualite_dossier.type"), _t("libelle"),
-        ), (Parent("id_dossier", "dossier"),), label="libelle"),
-        ObjectType("demande_jeune", (_d("date_demande", past=True), _t("libelle")),
-                   (Parent("id_dossier", "dossier"),), label="libelle"),
-        ObjectType("proposition", (
-            _d("date_proposition", past=True), _c("modalite", "rubrique.modalite"),
-        ), (
-            Parent("id_rubrique", "rubrique"),
-            Parent("id_service_entreprise", "service_entreprise", mandatory=False),
-            Parent("id_dossier", "dossier"),
-        ), label="modalite", info=("id_rubrique", None)),
-    )),
-    Family("demat", "DEMAT", "one row per electronic aid request to the ASP or its amendment", (
-        ObjectType("demat", (
-            _c("type_demat", "demat.type_demat", mandatory=True),
-            _c("type_aide", "demat.type_aide", mandatory=True),
-            _d("date_demande", past=True), _c("statut", "demat.statut"),
-        ), (Parent("id_dossier", "dossier"),), label="type_aide",
-            info=("type_demat", "type_aide")),
-        ObjectType("avenant", (
-            _c("secteur", "avenant.secteur", mandatory=True,
-               missing_rule="AVENANT_SECTEUR_MANQUANT"),
-            _d("date_avenant", past=True),
-        ), (Parent("id_demat", "demat"),), label="secteur", info=("id_demat", None)),
-    )),
+    Family(
+        "referentiels",
+        "REFERENTIEL",
+        "one row per code of a P3 reference table",
+        (
+            ObjectType(
+                "reference",
+                (
+                    _c("table_name", "reference_table", mandatory=True),
+                    _c("niveau", "reference.niveau", mandatory=True),
+                    _t("code", mandatory=True),
+                    _t("libelle", mandatory=True),
+                    _b("actif"),
+                    _b("visible"),
+                ),
+                label="libelle",
+                info=("table_name", None),
+            ),
+        ),
+    ),
+    Family(
+        "utilisateurs",
+        "UTILISATEUR",
+        "one row per P3 user account of the ML",
+        (
+            ObjectType(
+                "utilisateur",
+                (
+                    _t("login", mandatory=True),
+                    _t("nom", mandatory=True),
+                    _t("prenom", mandatory=True),
+                    _c("civilite", "civilite", mandatory=True),
+                    _d("date_naissance", mandatory=True, past=True),
+                    _c("profil", "utilisateur.profil"),
+                    _c("fonction", "utilisateur.fonction"),
+                    _b("actif"),
+                ),
+                label="login",
+            ),
+        ),
+    ),
+    Family(
+        "structures",
+        "STRUCTURE",
+        "one row per structure (ML, antenne, permanence)",
+        (
+            ObjectType(
+                "structure",
+                (
+                    _t("code", mandatory=True),
+                    _t("id_structure_parent"),
+                    _t("nom", mandatory=True),
+                    _c("type", "structure.type", mandatory=True),
+                    _t("adresse"),
+                    _t("code_postal"),
+                    _t("commune"),
+                    _t("region"),
+                    _t("telephone"),
+                    _t("email"),
+                ),
+                label="nom",
+                info=("code", None),
+            ),
+            ObjectType(
+                "structure_administrative",
+                (_t("siret"), _t("raison_sociale")),
+                (Parent("id_structure", "structure"),),
+                label="raison_sociale",
+            ),
+            ObjectType(
+                "zone_couverture",
+                (_t("code_commune_insee", mandatory=True),),
+                (Parent("id_structure", "structure"),),
+                label="code_commune_insee",
+            ),
+        ),
+    ),
+    Family(
+        "entreprises",
+        "PARTENAIRE",
+        "one row per partner company or its contacts",
+        (
+            ObjectType(
+                "entreprise",
+                (
+                    _t("raison_sociale", mandatory=True),
+                    _t("siret"),
+                    _t("code_naf"),
+                    _t("adresse"),
+                    _t("code_postal"),
+                    _t("commune"),
+                    _t("telephone"),
+                ),
+                label="raison_sociale",
+                info=("siret", None),
+            ),
+            ObjectType(
+                "personne_ressource",
+                (
+                    _t("nom"),
+                    _t("prenom"),
+                    Field("email", rule="EMAIL_INVALIDE"),
+                    _t("telephone"),
+                    _t("fonction"),
+                ),
+                (Parent("id_entreprise", "entreprise"),),
+                label="nom",
+            ),
+            ObjectType(
+                "actualite_entreprise",
+                (_d("date_actualite", past=True), _t("libelle")),
+                (Parent("id_entreprise", "entreprise"),),
+                label="libelle",
+            ),
+        ),
+    ),
+    Family(
+        "offres",
+        "OFFRE",
+        "one row per offer-side object: contexte, formation, rubrique, job",
+        (
+            ObjectType(
+                "contexte_dossier", (_t("code"), _t("libelle", mandatory=True)), label="libelle"
+            ),
+            ObjectType(
+                "intitule_formation",
+                (
+                    _t("libelle", mandatory=True),
+                    _t("organisme"),
+                    _t("code_formacode"),
+                ),
+                label="libelle",
+            ),
+            ObjectType(
+                "rubrique",
+                (
+                    _t("libelle", mandatory=True),
+                    _c("theme", "theme"),
+                    _c("modalite", "rubrique.modalite"),
+                    _c("utilisation", "rubrique.utilisation"),
+                    _c("acte_service", "acte_service"),
+                ),
+                label="libelle",
+                info=("id_rubrique", None),
+                checks=("rubrique_modalite",),
+            ),
+            ObjectType(
+                "service_entreprise",
+                (
+                    _t("intitule_poste", mandatory=True),
+                    _t("nb_postes"),
+                    _c("type_contrat", "contrat"),
+                    _t("salaire"),
+                    _t("duree_travail"),
+                    _d("date_debut"),
+                    _d("date_fin"),
+                    _c("statut", "service_entreprise.statut"),
+                ),
+                (Parent("id_entreprise", "entreprise"),),
+                label="intitule_poste",
+                checks=("service_entreprise_salaire", "service_entreprise_duree"),
+            ),
+        ),
+    ),
+    Family(
+        "dispositifs",
+        "DISPOSITIFS",
+        "one row per dispositif or configuration entry",
+        (
+            ObjectType(
+                "dispositif",
+                (
+                    _t("code", mandatory=True),
+                    _t("libelle", mandatory=True),
+                    _c("niveau", "dispositif.niveau", mandatory=True),
+                    _t("type"),
+                    _d("date_debut"),
+                    _d("date_fin"),
+                ),
+                label="libelle",
+                info=("code", None),
+                checks=("dispositif_national",),
+            ),
+            ObjectType(
+                "configuration_dispositif",
+                (_t("parametre"), _t("valeur")),
+                (Parent("id_dispositif", "dispositif"),),
+                label="parametre",
+            ),
+        ),
+    ),
+    Family(
+        "dossiers",
+        "DOSSIER",
+        "one row per dossier of a young person or one of its parts",
+        (
+            ObjectType(
+                "dossier",
+                (
+                    _t("numero"),
+                    _c("civilite", "civilite"),
+                    _t("nom", mandatory=True),
+                    _t("prenom", mandatory=True),
+                    _d("date_naissance", mandatory=True, past=True),
+                    Field("email", rule="EMAIL_INVALIDE"),
+                    _t("telephone"),
+                    Field("identifiant_pe", rule="PE_IDENTIFIANT"),
+                    _d("date_premier_accueil", past=True),
+                    _c("statut", "dossier.statut", mandatory=True),
+                    _t("login_referent"),
+                    _c("code_connaissance", "connaissance"),
+                ),
+                label="numero",
+            ),
+            _dossier_child(
+                "adresse",
+                _t("ligne1"),
+                _t("code_postal"),
+                _t("commune"),
+                _d("date_debut"),
+                label="ligne1",
+            ),
+            _dossier_child(
+                "connaissance",
+                _c("code_connaissance", "connaissance"),
+                _d("date_connaissance", past=True),
+                label="code_connaissance",
+            ),
+            _dossier_child(
+                "cursus",
+                _c("niveau_formation", "niveau_formation"),
+                _t("diplome"),
+                _d("date_fin"),
+                label="diplome",
+            ),
+            _dossier_child(
+                "historique_statut", _t("statut"), _d("date_statut", past=True), label="statut"
+            ),
+            _dossier_child("langue", _t("langue"), _t("niveau"), label="langue"),
+            _dossier_child("loisirs", _t("libelle"), label="libelle"),
+            _dossier_child("moyen_garde", _t("type_garde"), label="type_garde"),
+            _dossier_child("moyen_locomotion", _t("type_locomotion"), label="type_locomotion"),
+            _dossier_child(
+                "permis_conduire",
+                _t("categorie"),
+                _d("date_obtention", past=True),
+                label="categorie",
+            ),
+            _dossier_child("projet", _t("libelle"), _d("date_projet"), label="libelle"),
+            _dossier_child(
+                "rattachement",
+                _t("code_structure_rattachement"),
+                _d("date_debut"),
+                label="code_structure_rattachement",
+            ),
+            _dossier_child(
+                "referent", _t("login_referent"), _d("date_debut"), label="login_referent"
+            ),
+            _dossier_child(
+                "rendez_vous", _d("date_rdv"), _t("objet"), _t("login_conseiller"), label="objet"
+            ),
+            _dossier_child(
+                "ressource", _t("type_ressource"), _t("montant"), label="type_ressource"
+            ),
+            ObjectType(
+                "situation",
+                (
+                    _c("code_situation", "situation", mandatory=True),
+                    _t("code_contrat"),
+                    _d("date_debut"),
+                    _d("date_fin"),
+                ),
+                (Parent("id_dossier", "dossier"),),
+                label="code_situation",
+                checks=("situation_code_contrat",),
+            ),
+            _dossier_child("tache", _t("libelle"), _d("date_echeance"), label="libelle"),
+        ),
+    ),
+    Family(
+        "instances",
+        "INSTANCES",
+        "one row per enrolment in a dispositif or one of its parts",
+        (
+            ObjectType(
+                "dispositif_instance",
+                (
+                    _d("date_entree", mandatory=True),
+                    _d("date_sortie"),
+                    _c("statut", "dispositif_instance.statut"),
+                ),
+                (Parent("id_dossier", "dossier"), Parent("id_dispositif", "dispositif")),
+                label="statut",
+                info=("id_dispositif", None),
+            ),
+            ObjectType(
+                "engagement",
+                (_d("date_engagement", past=True), _t("libelle")),
+                (Parent("id_dispositif_instance", "dispositif_instance"),),
+                label="libelle",
+            ),
+            ObjectType(
+                "versement",
+                (
+                    _d("date_versement", mandatory=True, past=True),
+                    Field(
+                        "montant",
+                        "decimal",
+                        mandatory=True,
+                        rule="VERSEMENT_MONTANT",
+                        missing_rule="VERSEMENT_MONTANT",
+                    ),
+                ),
+                (Parent("id_dispositif_instance", "dispositif_instance"),),
+                label="montant",
+            ),
+        ),
+    ),
+    Family(
+        "propositions",
+        "PROPOSITION",
+        "one row per event or proposition of a dossier",
+        (
+            ObjectType(
+                "actualite_dossier",
+                (
+                    _d("date_actualite", past=True),
+                    _c("type", "actualite_dossier.type"),
+                    _t("libelle"),
+                ),
+                (Parent("id_dossier", "dossier"),),
+                label="libelle",
+            ),
+            ObjectType(
+                "demande_jeune",
+                (_d("date_demande", past=True), _t("libelle")),
+                (Parent("id_dossier", "dossier"),),
+                label="libelle",
+            ),
+            ObjectType(
+                "proposition",
+                (
+                    _d("date_proposition", past=True),
+                    _c("modalite", "rubrique.modalite"),
+                ),
+                (
+                    Parent("id_rubrique", "rubrique"),
+                    Parent("id_service_entreprise", "service_entreprise", mandatory=False),
+                    Parent("id_dossier", "dossier"),
+                ),
+                label="modalite",
+                info=("id_rubrique", None),
+            ),
+        ),
+    ),
+    Family(
+        "demat",
+        "DEMAT",
+        "one row per electronic aid request to the ASP or its amendment",
+        (
+            ObjectType(
+                "demat",
+                (
+                    _c("type_demat", "demat.type_demat", mandatory=True),
+                    _c("type_aide", "demat.type_aide", mandatory=True),
+                    _d("date_demande", past=True),
+                    _c("statut", "demat.statut"),
+                ),
+                (Parent("id_dossier", "dossier"),),
+                label="type_aide",
+                info=("type_demat", "type_aide"),
+            ),
+            ObjectType(
+                "avenant",
+                (
+                    _c(
+                        "secteur",
+                        "avenant.secteur",
+                        mandatory=True,
+                        missing_rule="AVENANT_SECTEUR_MANQUANT",
+                    ),
+                    _d("date_avenant", past=True),
+                ),
+                (Parent("id_demat", "demat"),),
+                label="secteur",
+                info=("id_demat", None),
+            ),
+        ),
+    ),
 )
 
 FAMILY_BY_KEY = {family.key: family for family in FAMILIES}

@@ -35,8 +35,10 @@ def niveau_formation_2019() -> dict[str, str]:
 @cache
 def situations_contrat_requis() -> dict[str, bool]:
     """Situation code → whether it needs a contract code."""
-    return {row["code_situation"]: row["code_contrat_requis"] == "O"
-            for row in read_rows("situations.csv")}
+    return {
+        row["code_situation"]: row["code_contrat_requis"] == "O"
+        for row in read_rows("situations.csv")
+    }
 
 
 @cache
@@ -84,7 +86,14 @@ class Rule:
 @cache
 def rule_catalogue() -> dict[str, Rule]:
     return {
-        row["code"]: Rule(row["code"], row["objets"], row["champ"], row["niveau"],
-                          row["bloquant"], row["libelle"], row["aide"])
+        row["code"]: Rule(
+            row["code"],
+            row["objets"],
+            row["champ"],
+            row["niveau"],
+            row["bloquant"],
+            row["libelle"],
+            row["aide"],
+        )
         for row in read_rows("rules.csv")
     }

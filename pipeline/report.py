@@ -496,7 +496,8 @@ class _StreamedWorksheet(Worksheet):
     def append_rows_xml(self, xml: str, first_row: int, last_row: int, last_col: int) -> None:
         if not self.constant_memory:
             raise RuntimeError("append_rows_xml needs the workbook's constant_memory mode")
-        if first_row < self.previous_row or (first_row == self.previous_row and self.table):
+        previous: int = self.previous_row  # type: ignore[has-type]  # xlsxwriter is untyped
+        if first_row < previous or (first_row == previous and self.table):
             raise ValueError(f"row {first_row} of {self.name!r} is already written")
         if last_row >= EXCEL_MAX_ROWS:
             raise ValueError(f"sheet {self.name!r} would exceed Excel's {EXCEL_MAX_ROWS:,} rows")

@@ -19,6 +19,7 @@ from pipeline.settings import VAR_DIR
 from schemas.imilo.models import REJECT_COLUMNS
 
 REPORT_CHUNK = 10_000
+COUNT_KEYS = ("read", "migrated", "rejected", "migrated_with_errors", "out_of_scope")
 
 
 class ConservationError(RuntimeError):
@@ -32,9 +33,10 @@ def report_dir(explicit: str | None) -> Path:
 def _objects(target: psycopg.Connection, run_id: int) -> dict[str, dict[str, int]]:
     rows = target.execute(
         "SELECT object_type, read, migrated, rejected, migrated_with_errors, out_of_scope"
-        " FROM migration.object_count WHERE run_id = %s", (run_id,)).fetchall()
-    found = {r[0]: dict(zip(("read", "migrated", "rejected", "migrated_with_errors",
-                             "out_of_scope"), r[1:])) for r in rows}
+        " FROM migration.object_count WHERE run_id = %s",
+        (run_id,),
+    ).fetchall()
+    found = {r[0]: dict(zip(COUNT_KEYS, r[1:], strict=True)) for r in rows}
     order = list(FAMILY_OF)
     return {t: found[t] for t in sorted(found, key=order.index)}
 
@@ -42,7 +44,9 @@ def _objects(target: psycopg.Connection, run_id: int) -> dict[str, dict[str, int
 def _rules(target: psycopg.Connection, run_id: int) -> dict[str, int]:
     rows = target.execute(
         "SELECT regle, count(*) FROM migration.reject WHERE run_id = %s"
-        " GROUP BY regle ORDER BY regle", (run_id,)).fetchall()
+        " GROUP BY regle ORDER BY regle",
+        (run_id,),
+    ).fetchall()
     return {rule: n for rule, n in rows}
 
 
@@ -60,7 +64,8 @@ def reject_chunks(target: psycopg.Connection, run_id: int) -> Iterator[pd.DataFr
     """The run's reject rows, in the order they were found, as report-ready frames."""
     columns = ["regle", *REJECT_COLUMNS]
     query = sql.SQL("SELECT {} FROM migration.reject WHERE run_id = %s ORDER BY id").format(
-        sql.SQL(", ").join(map(sql.Identifier, columns)))
+        sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     with target.cursor(name=f"report_{run_id}") as cursor:
         cursor.itersize = REPORT_CHUNK
         cursor.execute(query, (run_id,))
@@ -72,8 +77,8 @@ def reject_chunks(target: psycopg.Connection, run_id: int) -> Iterator[pd.DataFr
 
 def summary_of(target: psycopg.Connection, scope: RunScope) -> dict:
     run_kind, environment, started_at = target.execute(
-        "SELECT run_kind, environment, started_at FROM migration.run WHERE id = %s",
-        (scope.run_id,)).fetchone()  # type: ignore[misc]
+        "SELECT run_kind, environment, started_at FROM migration.run WHERE id = %s", (scope.run_id,)
+    ).fetchone()  # type: ignore[misc]
     return {
         "run_kind": run_kind,
         "ml": scope.ml,
@@ -86,16 +91,16 @@ def summary_of(target: psycopg.Connection, scope: RunScope) -> dict:
     }
 
 
-def write_run_report(target: psycopg.Connection, scope: RunScope,
-                     explicit_dir: str | None) -> tuple[ReportFiles, dict]:
+def write_run_report(
+    target: psycopg.Connection, scope: RunScope, explicit_dir: str | None
+) -> tuple[ReportFiles, dict]:
     """Write the run's three report files, close the run, and return the files and summary."""
     summary = summary_of(target, scope)
     check_conservation(summary["objects"])
     started = dt.datetime.fromisoformat(summary["started_at"])
     stem = f"rapport_{summary['run_kind']}_{scope.ml}_{started:%Y%m%d-%H%M%S}"
     migrated = {FAMILY_OF[t] for t in summary["objects"]}
-    families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES
-                if f.key in migrated]
+    families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES if f.key in migrated]
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = write_report(out, stem, summary, families, reject_chunks(target, scope.run_id))

@@ -45,7 +45,8 @@ class MigrationDatabases(ConfigurableResource):
         url = urls.for_environment(self.environment)
         if self.environment is not Environment.PRODUCTION and same_database(url, urls.production):
             raise ConfigurationError(
-                f"{self.run_kind} would write to the production database: refused")
+                f"{self.run_kind} would write to the production database: refused"
+            )
         return url
 
     @contextmanager
@@ -54,8 +55,10 @@ class MigrationDatabases(ConfigurableResource):
         target_url = self.target_url()
         db.upgrade("p3", db.urls().p3)
         db.upgrade("imilo", target_url)
-        with psycopg.connect(libpq_url(db.urls().p3)) as p3, \
-                psycopg.connect(libpq_url(target_url)) as target:
+        with (
+            psycopg.connect(libpq_url(db.urls().p3)) as p3,
+            psycopg.connect(libpq_url(target_url)) as target,
+        ):
             p3.execute("SET TIME ZONE 'Europe/Paris'")
             target.execute("SET TIME ZONE 'Europe/Paris'")
             yield p3, target

@@ -45,13 +45,21 @@ def wipe_ml(target: psycopg.Connection, ml: str) -> None:
     """Remove every object of one ML from an i-milo database (children first)."""
     target.execute("DELETE FROM imilo.decisionnel_mensuel WHERE ml = %s", (ml,))
     for table in reversed(list(OBJECT_TYPES)):
-        target.execute(sql.SQL("DELETE FROM {} WHERE ml = %s").format(
-            sql.Identifier("imilo", table)), (ml,))
+        target.execute(
+            sql.SQL("DELETE FROM {} WHERE ml = %s").format(sql.Identifier("imilo", table)), (ml,)
+        )
     target.execute("DELETE FROM migration.id_map WHERE ml = %s", (ml,))
 
 
-def open_run(p3: psycopg.Connection, target: psycopg.Connection, *, run_kind: str, ml: str,
-             environment: Environment, dagster_run_id: str) -> RunScope:
+def open_run(
+    p3: psycopg.Connection,
+    target: psycopg.Connection,
+    *,
+    run_kind: str,
+    ml: str,
+    environment: Environment,
+    dagster_run_id: str,
+) -> RunScope:
     """Record a new run; a blank run first wipes the ML's data from VALIDATION."""
     extract = latest_extract(p3, ml)
     if run_kind in BLANK_RUN_KINDS:
@@ -64,11 +72,18 @@ def open_run(p3: psycopg.Connection, target: psycopg.Connection, *, run_kind: st
         "INSERT INTO migration.run (dagster_run_id, run_kind, ml, environment, plateforme,"
         " extract_id, extracted_at, started_at, status)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS') RETURNING id",
-        (dagster_run_id, run_kind, ml, environment.value, extract.plateforme,
-         extract.extract_id, extract.extracted_at, dt.datetime.now(PARIS)),
+        (
+            dagster_run_id,
+            run_kind,
+            ml,
+            environment.value,
+            extract.plateforme,
+            extract.extract_id,
+            extract.extracted_at,
+            dt.datetime.now(PARIS),
+        ),
     ).fetchone()[0]  # type: ignore[index]
-    return RunScope(run_id, ml, extract.plateforme, extract.extract_id,
-                    extract.extracted_at.date())
+    return RunScope(run_id, ml, extract.plateforme, extract.extract_id, extract.extracted_at.date())
 
 
 def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope:
@@ -86,8 +101,9 @@ def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope:
     return RunScope(run_id, ml, plateforme, extract_id, extracted_at.date())
 
 
-def close_run(target: psycopg.Connection, run_id: int, status: str,
-              report_path: str | None) -> None:
+def close_run(
+    target: psycopg.Connection, run_id: int, status: str, report_path: str | None
+) -> None:
     target.execute(
         "UPDATE migration.run SET finished_at = %s, status = %s, report_path = %s WHERE id = %s",
         (dt.datetime.now(PARIS), status, report_path, run_id),

@@ -45,14 +45,26 @@ def connect(url: str) -> psycopg.Connection:
     return psycopg.connect(libpq_url(url), autocommit=True)
 
 
-def write_extract(folder: Path, tables: dict[str, list[dict[str, str]]],
-                  structures: tuple[str, ...], plateforme: int = 7,
-                  encoding: str = "cp1252") -> Path:
+def write_extract(
+    folder: Path,
+    tables: dict[str, list[dict[str, str]]],
+    structures: tuple[str, ...],
+    plateforme: int = 7,
+    encoding: str = "cp1252",
+) -> Path:
     """Write a P3 extract (section 9): manifest plus one CSV per table, missing columns empty."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.json").write_text(json.dumps({
-        "plateforme": plateforme, "extracted_at": EXTRACTED_AT, "encoding": encoding,
-        "structures": list(structures)}), encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps(
+            {
+                "plateforme": plateforme,
+                "extracted_at": EXTRACTED_AT,
+                "encoding": encoding,
+                "structures": list(structures),
+            }
+        ),
+        encoding="utf-8",
+    )
     for table, rows in tables.items():
         columns = file_columns(table)
         with open(folder / f"{table}.csv", "w", encoding=encoding, newline="") as handle:

@@ -19,9 +19,20 @@ def test_one_asset_per_family_in_the_brief_order():
 
     graph = defs.resolve_asset_graph()
     keys = [key.to_user_string() for key in graph.toposorted_asset_keys]
-    assert keys == ["referentiels", "utilisateurs", "structures", "entreprises", "offres",
-                    "dispositifs", "dossiers", "instances", "propositions", "demat",
-                    "decisionnel", "rapport"]
+    assert keys == [
+        "referentiels",
+        "utilisateurs",
+        "structures",
+        "entreprises",
+        "offres",
+        "dispositifs",
+        "dossiers",
+        "instances",
+        "propositions",
+        "demat",
+        "decisionnel",
+        "rapport",
+    ]
     for key in graph.get_all_asset_keys():
         assert graph.get(key).partitions_def == ML_PARTITIONS
         assert graph.get(key).description  # every asset states its grain
@@ -30,8 +41,10 @@ def test_one_asset_per_family_in_the_brief_order():
 
 
 def _keys(rows: list[dict[str, str]]) -> list[tuple]:
-    return sorted((r["regle"], r["Type d'objet"], r["Identifiant P3"], r["Champ"],
-                   r["Bloquant"]) for r in rows)
+    return sorted(
+        (r["regle"], r["Type d'objet"], r["Identifiant P3"], r["Champ"], r["Bloquant"])
+        for r in rows
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +57,8 @@ def small_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_materializing_a_partition_like_the_ui_gives_the_cli_result(
-        upgraded_databases, small_extract: Path, tmp_path: Path):
+    upgraded_databases, small_extract: Path, tmp_path: Path
+):
     from pipeline import db
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
@@ -56,16 +70,32 @@ def test_materializing_a_partition_like_the_ui_gives_the_cli_result(
     # The UI launches runs out of process with the multiprocess executor; so does this.
     env = {**os.environ, "IMILO_REPORT_DIR": str(tmp_path / "ui")}
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
-         "-m", "pipeline.definitions", "--select", "*", "--partition", ML],
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "pipeline.definitions",
+            "--select",
+            "*",
+            "--partition",
+            ML,
+        ],
         # Not from the repo root: Dagster would read .env there and use var/dagster.
-        cwd=tmp_path, env=env, capture_output=True, text=True,
-        timeout=600)
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     with connect(upgraded_databases.validation) as conn:
         path = conn.execute(
             "SELECT report_path FROM migration.run WHERE ml = %s AND status = 'TERMINE'"
-            " ORDER BY id DESC LIMIT 1", (ML,)).fetchone()[0]
+            " ORDER BY id DESC LIMIT 1",
+            (ML,),
+        ).fetchone()[0]
     assert path.startswith(str(tmp_path / "ui"))
     ui = {"report_path": path}
     assert _keys(rejects_of(ui)) == _keys(rejects_of(cli))
@@ -84,9 +114,14 @@ def test_an_asset_alone_refuses_to_run_without_its_run(upgraded_databases, small
     dossiers = next(a for a in ALL_ASSETS if a.key.to_user_string() == "dossiers")
     with DagsterInstance.get() as instance:
         instance.add_dynamic_partitions("ml", [ML])
-        result = materialize([dossiers], partition_key=ML, instance=instance,
-                             resources={"migration": MigrationDatabases()},
-                             raise_on_error=False, selection=[dossiers.key])
+        result = materialize(
+            [dossiers],
+            partition_key=ML,
+            instance=instance,
+            resources={"migration": MigrationDatabases()},
+            raise_on_error=False,
+            selection=[dossiers.key],
+        )
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     message = failure.event_specific_data.error.cause.message  # type: ignore[union-attr]

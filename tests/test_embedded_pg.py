@@ -155,10 +155,8 @@ def test_stale_pid_file_is_cleaned_up(data_dir: Path, kind: str) -> None:
     pid_file = data_dir / "data" / "postmaster.pid"
     lines = pid_file.read_text().splitlines()
     stop_server(data_dir)
-    if kind == "dead_pid":
-        fake = _dead_pid()
-    else:
-        fake = os.getpid()  # alive, but not a postgres: what a reboot can leave behind
+    # A live pid that is not a postgres is what a reboot can leave behind.
+    fake = _dead_pid() if kind == "dead_pid" else os.getpid()
     lines[0] = str(fake)
     pid_file.write_text("\n".join(lines) + "\n")  # status line still says "ready"
 
@@ -190,7 +188,8 @@ def test_concurrent_callers_start_a_single_server() -> None:
     base = _tmp_base()
     target = base / "pg"
     code = (
-        "import json, sys; from pathlib import Path; from pipeline.embedded_pg import ensure_server;"
+        "import json, sys; from pathlib import Path;"
+        " from pipeline.embedded_pg import ensure_server;"
         " print(json.dumps(ensure_server(Path(sys.argv[1]))))"
     )
     try:

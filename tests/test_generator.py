@@ -24,18 +24,38 @@ from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 MAPPINGS = Path(__file__).resolve().parents[1] / "mappings"
 ML = "65440S00"
 RULES_INJECTED = {
-    "RUB_MODALITE_EMPLOI", "RUB_MODALITE_FORMATION", "RUB_MODALITE_CONTRADICTION",
-    "SE_SALAIRE_NON_NUMERIQUE", "SE_DUREE_TRAVAIL", "EMAIL_INVALIDE",
-    "AVENANT_SECTEUR_MANQUANT", "PE_IDENTIFIANT", "SITUATION_CODE_CONTRAT",
-    "CHAMP_OBLIGATOIRE", "DATE_INVALIDE", "CODE_NON_MAPPE", "DOUBLON_ID", "PARENT_ABSENT",
+    "RUB_MODALITE_EMPLOI",
+    "RUB_MODALITE_FORMATION",
+    "RUB_MODALITE_CONTRADICTION",
+    "SE_SALAIRE_NON_NUMERIQUE",
+    "SE_DUREE_TRAVAIL",
+    "EMAIL_INVALIDE",
+    "AVENANT_SECTEUR_MANQUANT",
+    "PE_IDENTIFIANT",
+    "SITUATION_CODE_CONTRAT",
+    "CHAMP_OBLIGATOIRE",
+    "DATE_INVALIDE",
+    "CODE_NON_MAPPE",
+    "DOUBLON_ID",
+    "PARENT_ABSENT",
     "PARENT_REJETE",
 }
 # Cascade parents in the P3_COLUMNS order (id_structure_parent is not one).
-PARENT_TABLES = ("structure", "entreprise", "rubrique", "service_entreprise", "dispositif",
-                 "dossier", "dispositif_instance", "demat")
+PARENT_TABLES = (
+    "structure",
+    "entreprise",
+    "rubrique",
+    "service_entreprise",
+    "dispositif",
+    "dossier",
+    "dispositif_instance",
+    "demat",
+)
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
+EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
+)
 PE = re.compile(r"^\d{7}[0-9A-Z]$")
 DECIMAL = re.compile(r"^\d+(?:,\d+)?$")
 PHONE = re.compile(r"^0[1-9]\d{8}$")
@@ -50,8 +70,9 @@ def mapping(name: str) -> list[dict[str, str]]:
 
 
 def enum(table: str, column: str) -> set[str]:
-    return {r["code"] for r in mapping("codes.csv")
-            if r["table"] == table and r["colonne"] == column}
+    return {
+        r["code"] for r in mapping("codes.csv") if r["table"] == table and r["colonne"] == column
+    }
 
 
 def read_table(folder: Path, table: str) -> list[dict[str, str]]:
@@ -97,8 +118,12 @@ def expected_of(folder: Path) -> list[dict[str, object]]:
 
 def sort_key(entry: dict[str, object]) -> tuple[int, int, str, str]:
     order = list(P3_COLUMNS)
-    return (order.index(str(entry["object_type"])), int(str(entry["id_p3"])),
-            str(entry["rule"]), str(entry["field"]))
+    return (
+        order.index(str(entry["object_type"])),
+        int(str(entry["id_p3"])),
+        str(entry["rule"]),
+        str(entry["field"]),
+    )
 
 
 # -- the oracle -------------------------------------------------------------------------
@@ -111,8 +136,9 @@ def oracle(folder: Path) -> list[dict[str, object]]:
     data = read_all(folder)
     type_offre = {r["acte_service"]: r["type_offre_imilo"] for r in mapping("actes_service.csv")}
     contrats = {r["code_contrat"] for r in mapping("contrats.csv")}
-    situations = {r["code_situation"]: r["code_contrat_requis"] == "O"
-                  for r in mapping("situations.csv")}
+    situations = {
+        r["code_situation"]: r["code_contrat_requis"] == "O" for r in mapping("situations.csv")
+    }
     niveaux = {r["niveau_p3"] for r in mapping("niveaux_formation.csv")}
     connaissance = {r["code"] for r in data["reference"] if r["table_name"] == "CONNAISSANCE"}
     coded = {  # columns of fixed code lists: (table, column) -> allowed, blocking if wrong
@@ -147,7 +173,8 @@ def oracle(folder: Path) -> list[dict[str, object]]:
     mandatory = {
         "utilisateur": ("login", "nom", "prenom", "civilite", "date_naissance"),
         "dossier": ("nom", "prenom", "date_naissance", "statut"),
-        "dispositif_instance": ("date_entree",), "situation": ("code_situation",),
+        "dispositif_instance": ("date_entree",),
+        "situation": ("code_situation",),
         "versement": ("date_versement", "montant"),
     }
     found: list[dict[str, object]] = []
@@ -155,8 +182,15 @@ def oracle(folder: Path) -> list[dict[str, object]]:
     rejected: dict[str, set[str]] = {}
 
     def add(table: str, row_id: str, rule: str, field: str, blocking: bool) -> None:
-        found.append({"rule": rule, "object_type": table, "id_p3": row_id, "field": field,
-                      "blocking": blocking})
+        found.append(
+            {
+                "rule": rule,
+                "object_type": table,
+                "id_p3": row_id,
+                "field": field,
+                "blocking": blocking,
+            }
+        )
 
     for table in P3_COLUMNS:
         ids[table] = {row[id_column(table)] for row in data[table]}
@@ -185,23 +219,24 @@ def oracle(folder: Path) -> list[dict[str, object]]:
             faults: list[tuple[str, str, bool]] = []
             for column in mandatory.get(table, ()):
                 if row[column] == "":
-                    rule = "AVENANT_SECTEUR_MANQUANT" if table == "avenant" else \
-                        "CHAMP_OBLIGATOIRE"
+                    rule = "AVENANT_SECTEUR_MANQUANT" if table == "avenant" else "CHAMP_OBLIGATOIRE"
                     faults.append((rule, column, True))
             for column in P3_COLUMNS[table]:
                 value = row[column]
                 if column.startswith("date_") and value:
                     day = parse_date(value)
                     if day is None or day > extracted:
-                        faults.append(("DATE_INVALIDE", column,
-                                       column in mandatory.get(table, ())))
+                        faults.append(("DATE_INVALIDE", column, column in mandatory.get(table, ())))
                 rule = coded.get((table, column))
                 if rule and value and value not in rule[0]:
                     faults.append(("CODE_NON_MAPPE", column, rule[1]))
             if table == "avenant" and row["secteur"] == "":
                 faults.append(("AVENANT_SECTEUR_MANQUANT", "secteur", True))
-            if table in ("dossier", "personne_ressource") and row["email"] \
-                    and not EMAIL.match(row["email"]):
+            if (
+                table in ("dossier", "personne_ressource")
+                and row["email"]
+                and not EMAIL.match(row["email"])
+            ):
                 faults.append(("EMAIL_INVALIDE", "email", False))
             if table == "dossier" and row["identifiant_pe"] and not PE.match(row["identifiant_pe"]):
                 faults.append(("PE_IDENTIFIANT", "identifiant_pe", False))
@@ -211,22 +246,28 @@ def oracle(folder: Path) -> list[dict[str, object]]:
                     faults.append(("RUB_MODALITE_EMPLOI", "modalite", True))
                 elif kind == "Offre de formation" and modalite != "MER_FORMATION":
                     faults.append(("RUB_MODALITE_FORMATION", "modalite", True))
-                elif kind and kind not in ("Offre d'emploi", "Offre de formation") \
-                        and modalite in ("MER_EMPLOI", "MER_FORMATION"):
+                elif (
+                    kind
+                    and kind not in ("Offre d'emploi", "Offre de formation")
+                    and modalite in ("MER_EMPLOI", "MER_FORMATION")
+                ):
                     faults.append(("RUB_MODALITE_CONTRADICTION", "modalite", True))
             if table == "service_entreprise":
                 if row["salaire"] and not DECIMAL.match(row["salaire"]):
                     faults.append(("SE_SALAIRE_NON_NUMERIQUE", "salaire", True))
                 hours = row["duree_travail"]
-                if hours and not (DECIMAL.match(hours)
-                                  and 0 < float(hours.replace(",", ".")) <= 48):
+                if hours and not (
+                    DECIMAL.match(hours) and 0 < float(hours.replace(",", ".")) <= 48
+                ):
                     faults.append(("SE_DUREE_TRAVAIL", "duree_travail", True))
             if table == "situation":
                 code, contrat = row["code_situation"], row["code_contrat"]
                 if code and code not in situations:
                     faults.append(("CODE_NON_MAPPE", "code_situation", True))
-                elif code and ((situations[code] and contrat not in contrats)
-                               or (not situations[code] and contrat)):
+                elif code and (
+                    (situations[code] and contrat not in contrats)
+                    or (not situations[code] and contrat)
+                ):
                     faults.append(("SITUATION_CODE_CONTRAT", "code_contrat", True))
             for rule, field, blocking in faults:
                 add(table, row_id, rule, field, blocking)
@@ -252,8 +293,7 @@ def clean_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir())}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 # -- format -----------------------------------------------------------------------------
@@ -265,17 +305,24 @@ def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     generate(other, ML, 200, seed=6)
     assert digests(first) == digests(second)
     assert set(digests(first)) == {f"{t}.csv" for t in P3_COLUMNS} | {
-        "manifest.json", "expected.json"}
+        "manifest.json",
+        "expected.json",
+    }
     assert digests(first)["dossier.csv"] != digests(other)["dossier.csv"]
 
 
 def test_every_file_has_the_extract_format(extract: tuple[Path, dict[str, object]]) -> None:
     folder, result = extract
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest == {"plateforme": 7, "extracted_at": "2026-11-27T21:00:00",
-                        "encoding": "cp1252", "structures": [ML]}
-    assert dt.datetime.fromisoformat(manifest["extracted_at"]).strftime("%A %H:%M") \
-        == "Friday 21:00"
+    assert manifest == {
+        "plateforme": 7,
+        "extracted_at": "2026-11-27T21:00:00",
+        "encoding": "cp1252",
+        "structures": [ML],
+    }
+    assert (
+        dt.datetime.fromisoformat(manifest["extracted_at"]).strftime("%A %H:%M") == "Friday 21:00"
+    )
     files = result["files"]
     assert isinstance(files, dict) and list(files) == list(P3_COLUMNS)
     for table in P3_COLUMNS:
@@ -324,8 +371,9 @@ def test_structures_codes_and_territory(extract: tuple[Path, dict[str, object]])
         if row["type"] == "ANTENNE":
             assert row["id_structure_parent"] == ml_row["id_structure"]
             assert row["code"][:5] == ML[:5]
-    assert all(re.fullmatch(r"[0-9][0-9AB]\d{3}", r["code_commune_insee"])
-               for r in data["zone_couverture"])
+    assert all(
+        re.fullmatch(r"[0-9][0-9AB]\d{3}", r["code_commune_insee"]) for r in data["zone_couverture"]
+    )
 
 
 def test_leading_zero_postal_codes_exist(extract: tuple[Path, dict[str, object]]) -> None:
@@ -385,8 +433,10 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
         assert row["salaire"] == "" or re.fullmatch(r"\d+,\d\d", row["salaire"])
         assert 0 < float(row["duree_travail"].replace(",", ".")) <= 48
     for row in data["versement"]:
-        assert re.fullmatch(r"\d+,\d\d", row["montant"]) and float(
-            row["montant"].replace(",", ".")) > 0
+        assert (
+            re.fullmatch(r"\d+,\d\d", row["montant"])
+            and float(row["montant"].replace(",", ".")) > 0
+        )
     for row in data["dispositif_instance"]:
         if row["date_sortie"]:
             assert parse_date(row["date_sortie"]) >= parse_date(row["date_entree"])
@@ -396,13 +446,19 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
     assert national == [r["code"] for r in mapping("dispositifs_nationaux.csv")]
     assert 3 <= sum(1 for r in dispositifs if r["niveau"] == "LOCAL") <= 5
     paid = {r["id_dispositif"] for r in dispositifs if r["code"] in ("CIVIS", "GJ")}
-    paid_instances = {r["id_dispositif_instance"] for r in data["dispositif_instance"]
-                      if r["id_dispositif"] in paid}
+    paid_instances = {
+        r["id_dispositif_instance"]
+        for r in data["dispositif_instance"]
+        if r["id_dispositif"] in paid
+    }
     assert {r["id_dispositif_instance"] for r in data["versement"]} <= paid_instances
     rubriques = {r["id_rubrique"]: r for r in data["rubrique"]}
     assert 25 <= len(rubriques) <= 35
-    emploi = {r["acte_service"] for r in mapping("actes_service.csv")
-              if r["type_offre_imilo"] == "Offre d'emploi"}
+    emploi = {
+        r["acte_service"]
+        for r in mapping("actes_service.csv")
+        if r["type_offre_imilo"] == "Offre d'emploi"
+    }
     with_offer = 0
     for row in data["proposition"]:
         rubrique = rubriques[row["id_rubrique"]]
@@ -430,8 +486,10 @@ def test_rate_zero_is_a_clean_extract(clean_extract: Path) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_every_rule_is_injected_and_expected_matches_the_oracle(tmp_path: Path, seed: int,
-                                                                ) -> None:
+def test_every_rule_is_injected_and_expected_matches_the_oracle(
+    tmp_path: Path,
+    seed: int,
+) -> None:
     generate(tmp_path, ML, 300, seed=seed, rate=DEFAULT_RATE)
     expected = expected_of(tmp_path)
     assert {e["rule"] for e in expected} == RULES_INJECTED
@@ -474,8 +532,11 @@ def test_cascades_are_consistent(extract: tuple[Path, dict[str, object]]) -> Non
     expected = expected_of(folder)
     keys = [(e["object_type"], e["id_p3"]) for e in expected]
     assert len(keys) == len(set(keys)), "at most one reject row per object"
-    blocked = {(e["object_type"], e["id_p3"]) for e in expected
-               if e["blocking"] and e["rule"] != "DOUBLON_ID"}
+    blocked = {
+        (e["object_type"], e["id_p3"])
+        for e in expected
+        if e["blocking"] and e["rule"] != "DOUBLON_ID"
+    }
     rows = {table: {} for table in P3_COLUMNS}
     for table in P3_COLUMNS:
         for row in data[table]:
@@ -489,7 +550,7 @@ def test_cascades_are_consistent(extract: tuple[Path, dict[str, object]]) -> Non
         parent_id = rows[table][entry["id_p3"]][field]
         assert (parent_table, parent_id) in blocked, entry
         # no earlier parent of the row is rejected
-        for earlier in PARENT_TABLES[:PARENT_TABLES.index(parent_table)]:
+        for earlier in PARENT_TABLES[: PARENT_TABLES.index(parent_table)]:
             column = f"id_{earlier}"
             if column in P3_COLUMNS[table]:
                 assert (earlier, rows[table][entry["id_p3"]][column]) not in blocked
@@ -504,8 +565,11 @@ def test_fan_out_per_dossier(extract: tuple[Path, dict[str, object]]) -> None:
     _, result = extract
     files = result["files"]
     assert isinstance(files, dict)
-    children = sum(count for table, count in files.items()
-                   if list(P3_COLUMNS).index(table) > list(P3_COLUMNS).index("dossier"))
+    children = sum(
+        count
+        for table, count in files.items()
+        if list(P3_COLUMNS).index(table) > list(P3_COLUMNS).index("dossier")
+    )
     assert children / 300 >= 20
     assert files["rendez_vous"] / 300 > 4 and files["proposition"] / 300 > 3.5
 
@@ -516,5 +580,7 @@ def test_two_thousand_dossiers_generate_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     files = result["files"]
     assert isinstance(files, dict)
-    print(f"\n2,000 dossiers: {sum(files.values())} rows, {result['expected']} expected "
-          f"rejects, {elapsed:.2f} s")
+    print(
+        f"\n2,000 dossiers: {sum(files.values())} rows, {result['expected']} expected "
+        f"rejects, {elapsed:.2f} s"
+    )

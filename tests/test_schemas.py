@@ -39,9 +39,13 @@ def test_migrations_build_exactly_the_models(empty_database: str, database: str)
     command.upgrade(alembic_config(database, empty_database), "head")
     engine = create_engine(empty_database)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={
-            "include_schemas": True,
-            "include_name": p3_include if database == "p3" else imilo_include})
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_schemas": True,
+                "include_name": p3_include if database == "p3" else imilo_include,
+            },
+        )
         assert compare_metadata(context, metadata) == []
     engine.dispose()
 

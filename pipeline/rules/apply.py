@@ -41,20 +41,31 @@ class CheckContext:
         return mappings.code_list(codes)
 
 
-def _findings(rows: pd.DataFrame, mask: pd.Series, rule: str, field: str, blocking: bool,
-              ) -> pd.DataFrame:
+def _findings(
+    rows: pd.DataFrame,
+    mask: pd.Series,
+    rule: str,
+    field: str,
+    blocking: bool,
+) -> pd.DataFrame:
     hit = rows.loc[mask]
-    return pd.DataFrame({
-        "line_no": hit["line_no"].to_numpy(),
-        "rule": rule,
-        "field": field,
-        "blocking": blocking,
-        "value": hit[field].to_numpy() if field in hit else None,
-    })
+    return pd.DataFrame(
+        {
+            "line_no": hit["line_no"].to_numpy(),
+            "rule": rule,
+            "field": field,
+            "blocking": blocking,
+            "value": hit[field].to_numpy() if field in hit else None,
+        }
+    )
 
 
-def _field_faults(ot: ObjectType, spec: Field, rows: pd.DataFrame, ctx: CheckContext,
-                  ) -> tuple[list[tuple[pd.Series, str, bool]], pd.Series]:
+def _field_faults(
+    ot: ObjectType,
+    spec: Field,
+    rows: pd.DataFrame,
+    ctx: CheckContext,
+) -> tuple[list[tuple[pd.Series, str, bool]], pd.Series]:
     """The faults of one field and its typed values (faulty ones dropped)."""
     raw = rows[spec.name]
     given = present(raw)
@@ -87,8 +98,11 @@ def _field_faults(ot: ObjectType, spec: Field, rows: pd.DataFrame, ctx: CheckCon
     return faults, typed
 
 
-def check_rows(ot: ObjectType, rows: pd.DataFrame, ctx: CheckContext,
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_rows(
+    ot: ObjectType,
+    rows: pd.DataFrame,
+    ctx: CheckContext,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Findings and typed values for rows of one object type (text columns + ``line_no``)."""
     parts: list[pd.DataFrame] = []
     typed = pd.DataFrame(index=rows.index)
@@ -103,6 +117,7 @@ def check_rows(ot: ObjectType, rows: pd.DataFrame, ctx: CheckContext,
                 parts.append(_findings(rows, mask, rule, field, blocking))
                 if not blocking:
                     typed.loc[mask, field] = None
-    findings = (pd.concat(parts, ignore_index=True) if parts
-                else pd.DataFrame(columns=FINDING_COLUMNS))
+    findings = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+    )
     return findings, typed

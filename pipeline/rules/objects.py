@@ -44,7 +44,9 @@ def service_entreprise_salaire(rows: pd.DataFrame) -> Iterator[Finding]:
 def service_entreprise_duree(rows: pd.DataFrame) -> Iterator[Finding]:
     """A working time, when given, is a number of hours per week in (0, 48]."""
     hours, invalid = parse_decimals(rows["duree_travail"])
-    out_of_range = present(rows["duree_travail"]) & ~invalid & ~((hours > 0) & (hours <= MAX_HOURS_PER_WEEK))
+    out_of_range = (
+        present(rows["duree_travail"]) & ~invalid & ~((hours > 0) & (hours <= MAX_HOURS_PER_WEEK))
+    )
     yield invalid | out_of_range, "SE_DUREE_TRAVAIL", "duree_travail", True
 
 

@@ -15,7 +15,8 @@ _DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
 _DECIMAL = r"^[+-]?\d+(?:[.,]\d+)?$"
 _PE = r"^\d{7}[0-9A-Z]$"
 # Syntax only, no network: a local part, one @, a dotted domain with a 2+ letter TLD.
-_EMAIL = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"  # noqa: E501
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$"
 _MIN_DATE = dt.date(1900, 1, 1)
 
 
@@ -30,7 +31,10 @@ def present(values: pd.Series) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parse ``JJ/MM/AAAA`` dates; invalid: unparsable, impossible, before 1900 or after ``latest``."""
+    """Parse ``JJ/MM/AAAA`` dates.
+
+    Invalid: unparsable, impossible (31/02), before 1900, or after ``latest`` when given.
+    """
     given = present(values)
     parts = values.astype("string").str.strip().str.extract(_DATE)
     stamps = pd.to_datetime(
@@ -46,7 +50,7 @@ def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Se
 
 
 def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse decimals written with ``,`` (a ``.`` is accepted too); spaces between digits allowed."""
+    """Parse decimals written with ``,`` (``.`` accepted too), spaces between digits allowed."""
     given = present(values)
     text = values.astype("string").str.replace(r"[\s\u00a0\u202f]", "", regex=True)
     ok = _mask(text.str.fullmatch(_DECIMAL))

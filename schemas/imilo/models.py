@@ -34,7 +34,11 @@ IMILO, MIGRATION = "imilo", "migration"
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 _TYPES: dict[str, type[TypeEngine]] = {
-    "text": Text, "code": Text, "date": Date, "decimal": Numeric, "bool": Boolean,
+    "text": Text,
+    "code": Text,
+    "date": Date,
+    "decimal": Numeric,
+    "bool": Boolean,
 }
 # Values the i-milo side derives from P3 codes through the mapping tables.
 DERIVED_COLUMNS = {"rubrique": ("type_offre",), "cursus": ("niveau_imilo",)}
@@ -58,8 +62,12 @@ def _target_table(name: str) -> Table:
         Column("id", BigInteger, Identity(), primary_key=True),
         Column("ml", String(8), nullable=False, index=True),
         Column("code_structure", String(16)),
-        *(Column(parent_column(p.table), BigInteger,
-                 ForeignKey(f"{IMILO}.{p.table}.id"), index=True) for p in ot.parents),
+        *(
+            Column(
+                parent_column(p.table), BigInteger, ForeignKey(f"{IMILO}.{p.table}.id"), index=True
+            )
+            for p in ot.parents
+        ),
         *(_column(spec) for spec in ot.fields),
         *(Column(column, Text) for column in DERIVED_COLUMNS.get(name, ())),
         schema=IMILO,
@@ -74,8 +82,12 @@ decisionnel_mensuel = Table(
     metadata,
     Column("ml", String(8), primary_key=True),
     Column("mois", Date, primary_key=True, comment="first day of the month"),
-    Column("dossiers_actifs", Integer, nullable=False,
-           comment="dossiers with an event (rendez-vous, actualité, proposition) in the month"),
+    Column(
+        "dossiers_actifs",
+        Integer,
+        nullable=False,
+        comment="dossiers with an event (rendez-vous, actualité, proposition) in the month",
+    ),
     Column("premiers_accueils", Integer, nullable=False),
     Column("propositions", Integer, nullable=False),
     Column("versements", Integer, nullable=False),
@@ -117,9 +129,23 @@ id_map = Table(
 )
 
 REJECT_COLUMNS = (
-    "niveau", "heure", "type_objet", "id_p3", "id_parent", "info_complementaire", "info_demat",
-    "info_objet", "info2_objet", "vide", "plateforme", "code_structure", "type_erreur",
-    "libelle_element", "champ", "valeur", "bloquant",
+    "niveau",
+    "heure",
+    "type_objet",
+    "id_p3",
+    "id_parent",
+    "info_complementaire",
+    "info_demat",
+    "info_objet",
+    "info2_objet",
+    "vide",
+    "plateforme",
+    "code_structure",
+    "type_erreur",
+    "libelle_element",
+    "champ",
+    "valeur",
+    "bloquant",
 )
 
 reject = Table(

@@ -44,8 +44,9 @@ def _p3_table(name: str) -> Table:
     return Table(
         name,
         metadata,
-        Column("extract_id", Integer, ForeignKey("extract.id", ondelete="CASCADE"),
-               primary_key=True),
+        Column(
+            "extract_id", Integer, ForeignKey("extract.id", ondelete="CASCADE"), primary_key=True
+        ),
         Column("line_no", Integer, primary_key=True, comment="line of the row in its CSV file"),
         *(Column(column, Text) for column in file_columns(name)),
         Index(None, "extract_id", id_column(name)),
