@@ -145,7 +145,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("3/3 tir à blanc TAB2 dans VALIDATION")
     summary = run_kind("TAB2", args.ml, str(reports))
     _print_counts(summary)
-    return 0
+    missing, unexpected = compare_with_expected(extract, Path(summary["report_path"]))
+    print(
+        f"rejets attendus (expected.json) non produits: {missing}, produits non attendus: "
+        f"{unexpected}"
+    )
+    return 0 if missing == unexpected == 0 else 1
+
+
+def compare_with_expected(extract: Path, report: Path) -> tuple[int, int]:
+    """How far a run's rejects are from the generator's expected.json: (missing, unexpected)."""
+    import csv
+    import json
+
+    expected = json.loads((extract / "expected.json").read_text(encoding="utf-8"))
+    wanted = {
+        (e["rule"], e["object_type"], e["id_p3"], e["field"], e["blocking"]) for e in expected
+    }
+    with open(report.with_suffix(".rejets.csv"), encoding="utf-8", newline="") as handle:
+        got = {
+            (r["regle"], r["Type d'objet"], r["Identifiant P3"], r["Champ"], r["Bloquant"] == "Oui")
+            for r in csv.DictReader(handle, delimiter=";")
+        }
+    return len(wanted - got), len(got - wanted)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
