@@ -20,7 +20,7 @@ from dagster import (
 )
 
 from pipeline import runs
-from pipeline.engine import Counts, migrate_family
+from pipeline.engine import Counts, P3Source, TargetSink, migrate_family
 from pipeline.families import FAMILIES, Family
 from pipeline.report_run import write_run_report
 from pipeline.resources import MigrationDatabases
@@ -73,7 +73,9 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
             else:
                 scope = runs.find_run(target, context.run.run_id)
             try:
-                counts = migrate_family(p3, target, scope, family.key)
+                counts = migrate_family(
+                    P3Source(p3, scope.extract_id), TargetSink(target), scope, family.key
+                )
             except Exception:
                 target.rollback()
                 runs.close_run(target, scope.run_id, "ECHEC", None)

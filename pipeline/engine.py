@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -70,68 +71,6 @@ class ParentStatus:
     rejected: frozenset[str] = field(default_factory=frozenset)
 
 
-def _parent_status(conn: psycopg.Connection, scope: RunScope, table: str) -> ParentStatus:
-    rows = conn.execute(
-        "SELECT id_p3, imilo_id FROM migration.id_map"
-        " WHERE object_type = %s AND plateforme = %s AND ml = %s",
-        (table, scope.plateforme, scope.ml),
-    ).fetchall()
-    ids = pd.Series({k: v for k, v in rows}, dtype="int64")
-    rejected = conn.execute(
-        "SELECT DISTINCT id_p3 FROM migration.reject"
-        " WHERE run_id = %s AND type_objet = %s AND blocking",
-        (scope.run_id, table),
-    ).fetchall()
-    return ParentStatus(ids, frozenset(r[0] for r in rejected if r[0] is not None))
-
-
-def connaissance_codes(p3: psycopg.Connection, extract_id: int) -> frozenset[str]:
-    """The CONNAISSANCE codes of the extract's own reference rows."""
-    rows = p3.execute(
-        "SELECT DISTINCT btrim(code) FROM p3.reference"
-        " WHERE extract_id = %s AND btrim(table_name) = 'CONNAISSANCE' AND code IS NOT NULL",
-        (extract_id,),
-    ).fetchall()
-    return frozenset(r[0] for r in rows)
-
-
-def _read_query(ot: ObjectType) -> tuple[sql.Composed, list[str]]:
-    """The chunked read of one P3 table: every column, the duplicate rank, the jeune's name."""
-    table = ot.table
-    key = id_column(table)
-    columns = ["line_no", key, "code_structure", *P3_COLUMNS[table]]
-    select: list[sql.Composable] = [sql.SQL("t.{}").format(sql.Identifier(c)) for c in columns]
-    select.append(
-        sql.SQL("row_number() OVER (PARTITION BY btrim(t.{}) ORDER BY t.line_no) AS _rank").format(
-            sql.Identifier(key)
-        )
-    )
-    join = sql.SQL("")
-    names = [*columns, "_rank"]
-    if "id_dossier" in P3_COLUMNS[table]:
-        # The jeune's name and birth date help the RLM find a dossier's part in P3.
-        select.append(sql.SQL("d.nom, d.prenom, d.date_naissance"))
-        join = sql.SQL(
-            " LEFT JOIN (SELECT DISTINCT ON (btrim(id_dossier)) btrim(id_dossier) AS k,"
-            " nom, prenom, date_naissance FROM p3.dossier WHERE extract_id = %(e)s"
-            " ORDER BY btrim(id_dossier), line_no) d ON d.k = btrim(t.id_dossier)"
-        )
-        names += ["_d_nom", "_d_prenom", "_d_naissance"]
-    query = sql.SQL("SELECT {} FROM {} t{} WHERE t.extract_id = %(e)s ORDER BY t.line_no").format(
-        sql.SQL(", ").join(select), sql.Identifier("p3", table), join
-    )
-    return query, names
-
-
-def _chunks(p3: psycopg.Connection, ot: ObjectType, extract_id: int) -> Iterator[pd.DataFrame]:
-    query, names = _read_query(ot)
-    with p3.cursor(name=f"read_{ot.table}") as cursor:
-        cursor.itersize = CHUNK_ROWS
-        cursor.execute(query, {"e": extract_id})
-        while rows := cursor.fetchmany(CHUNK_ROWS):
-            yield pd.DataFrame(rows, columns=names, dtype=object)
-
-
 def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
     """Report columns H and I: the jeune (name, birth date) or the object's own label."""
     if ot.table == "dossier":
@@ -147,48 +86,59 @@ def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
     return name.astype(object).where(name != "", None), naissance
 
 
-def _report_rows(
+def _levels() -> dict[str, str]:
+    return {code: rule.level for code, rule in mappings.rule_catalogue().items()}
+
+
+def report_frame(
     scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame, heure: dt.datetime
-) -> list[tuple]:
-    """One tuple per finding, in ``REJECT_COPY_COLUMNS`` order (report columns A–Q)."""
+) -> pd.DataFrame:
+    """One row per finding, columns ``REJECT_COPY_COLUMNS`` (the rule code and A–Q)."""
     if found.empty:
-        return []
+        return pd.DataFrame(columns=list(REJECT_COPY_COLUMNS))
     catalogue = mappings.rule_catalogue()
-    by_line = rows.set_index("line_no")
-    hit = by_line.loc[found["line_no"].to_numpy()]
-    who, who2 = _who(hit.reset_index(), ot)
-    first_parent = ot.parents[0].column if ot.parents else None
+    hit = rows.set_index("line_no").loc[found["line_no"].to_numpy()].reset_index()
+    who, who2 = _who(hit, ot)
+    nothing = pd.Series([None] * len(hit), dtype=object)
+    rules = found["rule"].reset_index(drop=True)
+    blocking = found["blocking"].astype(bool).reset_index(drop=True)
+    value = found["value"].reset_index(drop=True).astype(object)
+    cascade = rules.str.startswith("PARENT_")
+    first_parent = hit[ot.parents[0].column] if ot.parents else nothing
+    level = rules.map(_levels())
     info_f, info_g = ot.info
-    out = []
-    for i, finding in enumerate(found.itertuples(index=False)):
-        row = hit.iloc[i]
-        parent_col = finding.field if finding.rule.startswith("PARENT_") else first_parent
-        blocking = bool(finding.blocking)
-        out.append(
-            (
-                scope.run_id,
-                finding.rule,
-                blocking,
-                "ERREUR" if blocking else "ALERTE",
-                heure,
-                ot.table,
-                row["_id"],
-                row[parent_col] if parent_col else None,
-                row[info_f] if info_f else None,
-                row[info_g] if info_g else None,
-                who.iloc[i],
-                who2.iloc[i],
-                "",
-                scope.plateforme,
-                row["code_structure"],
-                catalogue[finding.rule].label,
-                row[ot.label] if ot.label else None,
-                finding.field,
-                finding.value,
-                "Oui" if blocking else "Non",
-            )
+    return (
+        pd.DataFrame(
+            {
+                "run_id": scope.run_id,
+                "regle": rules,
+                "blocking": blocking,
+                "niveau": level.where(
+                    level == "INFO", blocking.map({True: "ERREUR", False: "ALERTE"})
+                ),
+                "heure": heure,
+                "type_objet": ot.table,
+                "id_p3": hit["_id"],
+                # A cascade names the parent that failed; any other fault the first parent.
+                "id_parent": value.where(cascade, first_parent),
+                "info_complementaire": hit[info_f] if info_f else nothing,
+                "info_demat": hit[info_g] if info_g else nothing,
+                "info_objet": who.reset_index(drop=True),
+                "info2_objet": who2.reset_index(drop=True),
+                "vide": "",
+                "plateforme": scope.plateforme,
+                "code_structure": hit["code_structure"],
+                "type_erreur": rules.map({c: r.label for c, r in catalogue.items()}),
+                "libelle_element": hit[ot.label] if ot.label else nothing,
+                "champ": found["field"].reset_index(drop=True),
+                "valeur": value,
+                "bloquant": blocking.map({True: "Oui", False: "Non"}),
+            },
+            columns=list(REJECT_COPY_COLUMNS),
         )
-    return out
+        .astype(object)
+        .where(lambda f: f.notna(), None)
+    )
 
 
 def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus]) -> pd.DataFrame:
@@ -232,11 +182,24 @@ def _reserve_ids(conn: psycopg.Connection, table: str, n: int) -> np.ndarray:
     return np.fromiter((r[0] for r in rows), dtype="int64", count=n)
 
 
-def _derived(ot: ObjectType, typed: pd.DataFrame) -> list[pd.Series]:
+def _historic(logins: pd.Series, ctx: CheckContext) -> pd.Series:
+    """Whether a P3 login has no i-milo account (unknown while the RLM has loaded none)."""
+    if ctx.imilo_logins is None:
+        return pd.Series([None] * len(logins), index=logins.index, dtype=object)
+    known = logins.astype("string").isin(ctx.imilo_logins).fillna(False).astype(bool)
+    return (~known).where(logins.notna(), None).astype(object)
+
+
+def _derived(ot: ObjectType, typed: pd.DataFrame, ctx: CheckContext) -> list[pd.Series]:
+    """Values of ``DERIVED_COLUMNS[ot.table]``, in its order."""
     if ot.table == "rubrique":
         return [typed["acte_service"].map(mappings.acte_to_type_offre())]
     if ot.table == "cursus":
         return [typed["niveau_formation"].map(mappings.niveau_formation_2019())]
+    if ot.table == "utilisateur":
+        return [_historic(typed["login"], ctx)]
+    if ot.table == "dossier":
+        return [_historic(typed["login_referent"], ctx)]
     return []
 
 
@@ -249,175 +212,123 @@ def _as_objects(values: pd.Series, kind: str) -> list:
     ]
 
 
-def _write_migrated(
-    conn: psycopg.Connection,
-    scope: RunScope,
-    ot: ObjectType,
-    rows: pd.DataFrame,
-    typed: pd.DataFrame,
-    parents: dict[str, ParentStatus],
-) -> None:
-    n = len(rows)
-    if n == 0:
-        return
-    ids = _reserve_ids(conn, ot.table, n)
-    columns: list[str] = ["id", "ml", "code_structure"]
-    data: list[list] = [
-        ids.tolist(),
-        [scope.ml] * n,
-        _as_objects(rows["code_structure"].astype("string").str.strip(), "text"),
+def judge(
+    ot: ObjectType, rows: pd.DataFrame, parents: dict[str, ParentStatus], ctx: CheckContext
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Every finding on in-scope rows, the rows that were checked, their typed values, and
+    which of those migrate. Parents first: a child of a rejected or absent parent is reported
+    for that only; then DOUBLON_ID; then the field and object rules."""
+    cascade = _cascade(rows, ot, parents)
+    pending = rows.loc[~rows["line_no"].isin(cascade["line_no"])]
+    key = id_column(ot.table)
+    no_id = ~present(pending["_id"])
+    doubled = (pending["_rank"] > 1) & ~no_id
+    own = [
+        _finding_frame(pending.loc[no_id, "line_no"], "CHAMP_OBLIGATOIRE", key, None),
+        _finding_frame(
+            pending.loc[doubled, "line_no"], "DOUBLON_ID", key, pending.loc[doubled, key]
+        ),
     ]
-    for parent in ot.parents:
-        fk = rows[parent.column].astype("string").str.strip()
-        columns.append(parent_column(parent.table))
-        mapped = fk.map(parents[parent.table].imilo_ids).astype("Int64")
-        data.append(_as_objects(mapped.astype(object), "text"))
-    for spec in ot.fields:
-        columns.append(spec.name)
-        data.append(_as_objects(typed[spec.name], spec.kind))
-    for name, values in zip(DERIVED_COLUMNS.get(ot.table, ()), _derived(ot, typed), strict=True):
-        columns.append(name)
-        data.append(_as_objects(values, "text"))
-    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier("imilo", ot.table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    checked = pending.loc[~no_id & ~doubled]
+    findings, typed = check_rows(ot, checked, ctx)
+    parts = [f for f in (cascade, *own, findings) if not f.empty]
+    found = pd.concat(parts, ignore_index=True) if parts else findings
+    blocked = found.loc[found["blocking"].astype(bool), "line_no"]
+    keep = ~checked["line_no"].isin(blocked)
+    return found, checked, typed, keep
+
+
+def _finding_frame(
+    lines: pd.Series,
+    rule: str,
+    field: str,
+    values: pd.Series | None,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "line_no": lines.to_numpy(),
+            "rule": rule,
+            "field": field,
+            "blocking": True,
+            "value": values.to_numpy() if values is not None else None,
+        }
     )
-    with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for record in zip(*data, strict=True):
-            copy.write_row(record)
-    with (
-        conn.cursor() as cursor,
-        cursor.copy(
-            "COPY migration.id_map (object_type, plateforme, id_p3, imilo_id, ml, run_id)"
-            " FROM STDIN"
-        ) as copy,
-    ):
-        for id_p3, imilo_id in zip(rows["_id"].tolist(), ids.tolist(), strict=True):
-            copy.write_row((ot.table, scope.plateforme, id_p3, imilo_id, scope.ml, scope.run_id))
 
 
-def _write_rejects(conn: psycopg.Connection, report_rows: list[tuple]) -> None:
-    if not report_rows:
-        return
-    copy_sql = sql.SQL("COPY migration.reject ({}) FROM STDIN").format(
-        sql.SQL(", ").join(map(sql.Identifier, REJECT_COPY_COLUMNS))
-    )
-    with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
-        for row in report_rows:
-            copy.write_row(row)
+class Source(Protocol):
+    """Where an object type's P3 rows come from: the p3 database, or the extract's files."""
+
+    def context(self, scope: RunScope) -> CheckContext: ...
+
+    def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
+        """Rows as read (text) with ``line_no``, ``_rank`` (1 for the first copy of a P3 id)
+        and, for a dossier's parts, the jeune's ``_d_nom``, ``_d_prenom``, ``_d_naissance``."""
+        ...
 
 
-def _write_out_of_scope(
-    conn: psycopg.Connection, scope: RunScope, ot: ObjectType, rows: pd.DataFrame
-) -> None:
-    with (
-        conn.cursor() as cursor,
-        cursor.copy(
-            "COPY migration.out_of_scope (run_id, object_type, line_no, id_p3, reason) FROM STDIN"
-        ) as copy,
-    ):
-        for line_no, id_p3, code in zip(
-            rows["line_no"], rows["_id"], rows["code_structure"], strict=True
-        ):
-            copy.write_row(
-                (
-                    scope.run_id,
-                    ot.table,
-                    line_no,
-                    id_p3,
-                    f"structure {code} hors du périmètre de la ML {scope.ml}",
-                )
-            )
+class Sink(Protocol):
+    """Where the verdicts go: the i-milo database of a run, or memory for a pre-check."""
+
+    def parent_status(self, scope: RunScope, table: str) -> ParentStatus: ...
+
+    def out_of_scope(self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame) -> None: ...
+
+    def migrated(
+        self,
+        scope: RunScope,
+        ot: ObjectType,
+        rows: pd.DataFrame,
+        typed: pd.DataFrame,
+        parents: dict[str, ParentStatus],
+        ctx: CheckContext,
+    ) -> None: ...
+
+    def rejects(self, frame: pd.DataFrame) -> None: ...
+
+    def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None: ...
 
 
 def migrate_object_type(
-    p3: psycopg.Connection,
-    target: psycopg.Connection,
-    scope: RunScope,
-    ot: ObjectType,
-    ctx: CheckContext,
+    source: Source, sink: Sink, scope: RunScope, ot: ObjectType, ctx: CheckContext
 ) -> Counts:
-    """Migrate every P3 row of one object type; returns its conservation counts."""
-    parents = {p.table: _parent_status(target, scope, p.table) for p in ot.parents}
+    """Judge every P3 row of one object type and hand the verdicts to the sink."""
+    parents = {p.table: sink.parent_status(scope, p.table) for p in ot.parents}
     counts = Counts()
-    for rows in _chunks(p3, ot, scope.extract_id):
+    for rows in source.chunks(ot):
         heure = dt.datetime.now(PARIS).replace(microsecond=0)
         counts.read += len(rows)
         rows["_id"] = rows[id_column(ot.table)].astype("string").str.strip().astype(object)
 
         scoped = scope.in_scope(rows["code_structure"])
         if not scoped.all():
-            _write_out_of_scope(target, scope, ot, rows.loc[~scoped])
+            sink.out_of_scope(scope, ot, rows.loc[~scoped])
             counts.out_of_scope += int((~scoped).sum())
             rows = rows.loc[scoped].reset_index(drop=True)
 
-        # Parents first: a child of a rejected or absent parent is reported for that only.
-        cascade = _cascade(rows, ot, parents)
-        pending = rows.loc[~rows["line_no"].isin(cascade["line_no"])]
-        no_id = ~present(pending["_id"])
-        doubled = (pending["_rank"] > 1) & ~no_id
-        own = [
-            pd.DataFrame(
-                {
-                    "line_no": pending.loc[no_id, "line_no"].to_numpy(),
-                    "rule": "CHAMP_OBLIGATOIRE",
-                    "field": id_column(ot.table),
-                    "blocking": True,
-                    "value": None,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "line_no": pending.loc[doubled, "line_no"].to_numpy(),
-                    "rule": "DOUBLON_ID",
-                    "field": id_column(ot.table),
-                    "blocking": True,
-                    "value": pending.loc[doubled, id_column(ot.table)].to_numpy(),
-                }
-            ),
-        ]
-        checked = pending.loc[~no_id & ~doubled]
-        findings, typed = check_rows(ot, checked, ctx)
-        parts = [f for f in (cascade, *own, findings) if not f.empty]
-        found = pd.concat(parts, ignore_index=True) if parts else findings
-        blocked = set(found.loc[found["blocking"].astype(bool), "line_no"].tolist())
-        with_errors = set(found.loc[~found["blocking"].astype(bool), "line_no"].tolist())
-        keep = ~checked["line_no"].isin(blocked)
+        found, checked, typed, keep = judge(ot, rows, parents, ctx)
+        sink.migrated(scope, ot, checked.loc[keep], typed.loc[keep], parents, ctx)
+        sink.rejects(report_frame(scope, ot, rows, found, heure))
 
-        _write_migrated(target, scope, ot, checked.loc[keep], typed.loc[keep], parents)
-        _write_rejects(target, _report_rows(scope, ot, rows, found, heure))
+        blocking = found["blocking"].astype(bool)
+        blocked = set(found.loc[blocking, "line_no"])
         counts.migrated += int(keep.sum())
         counts.rejected += len(blocked)
-        counts.migrated_with_errors += len(with_errors - blocked)
+        counts.migrated_with_errors += len(set(found.loc[~blocking, "line_no"]) - blocked)
     return counts
 
 
 def migrate_family(
-    p3: psycopg.Connection, target: psycopg.Connection, scope: RunScope, family_key: str
+    source: Source,
+    sink: Sink,
+    scope: RunScope,
+    family_key: str,
 ) -> dict[str, Counts]:
-    """Migrate every object type of a family, in order; the caller owns the transaction."""
-    ctx = CheckContext(scope.extracted_on, connaissance_codes(p3, scope.extract_id))
+    """Migrate every object type of a family, in order; the caller owns any transaction."""
+    ctx = source.context(scope)
     result: dict[str, Counts] = {}
-    family = FAMILY_BY_KEY[family_key]
-    for ot in family.object_types:
-        counts = migrate_object_type(p3, target, scope, ot, ctx)
-        target.execute(
-            "INSERT INTO migration.object_count (run_id, object_type, family, read, migrated,"
-            " rejected, migrated_with_errors, out_of_scope) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (run_id, object_type) DO UPDATE SET read = EXCLUDED.read,"
-            " migrated = EXCLUDED.migrated, rejected = EXCLUDED.rejected,"
-            " migrated_with_errors = EXCLUDED.migrated_with_errors,"
-            " out_of_scope = EXCLUDED.out_of_scope",
-            (
-                scope.run_id,
-                ot.table,
-                family_key,
-                counts.read,
-                counts.migrated,
-                counts.rejected,
-                counts.migrated_with_errors,
-                counts.out_of_scope,
-            ),
-        )
+    for ot in FAMILY_BY_KEY[family_key].object_types:
+        counts = migrate_object_type(source, sink, scope, ot, ctx)
+        sink.counts(scope, ot, family_key, counts)
         log.info(
             "%s: read %d, migrated %d, rejected %d, with errors %d, out of scope %d",
             ot.table,
@@ -429,3 +340,202 @@ def migrate_family(
         )
         result[ot.table] = counts
     return result
+
+
+# ----------------------------------------------------------------------------- the p3 database
+
+
+class P3Source:
+    """Rows of the ML's extract in the p3 database, read with a server-side cursor."""
+
+    def __init__(self, p3: psycopg.Connection, extract_id: int) -> None:
+        self.p3 = p3
+        self.extract_id = extract_id
+
+    def context(self, scope: RunScope) -> CheckContext:
+        connaissance = self.p3.execute(
+            "SELECT DISTINCT btrim(code) FROM p3.reference WHERE extract_id = %s"
+            " AND btrim(table_name) = 'CONNAISSANCE' AND code IS NOT NULL",
+            (self.extract_id,),
+        ).fetchall()
+        return CheckContext(
+            scope.extracted_on,
+            frozenset(r[0] for r in connaissance),
+            imilo_logins=imilo_logins(self.p3, scope.ml),
+            frozen_references=frozen_references(self.p3, scope.ml),
+        )
+
+    def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
+        query, names = _read_query(ot)
+        with self.p3.cursor(name=f"read_{ot.table}") as cursor:
+            cursor.itersize = CHUNK_ROWS
+            cursor.execute(query, {"e": self.extract_id})
+            while rows := cursor.fetchmany(CHUNK_ROWS):
+                yield pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def imilo_logins(p3: psycopg.Connection, ml: str) -> frozenset[str] | None:
+    """P3 logins that have an i-milo account, as the RLM loaded them; None if never loaded."""
+    rows = p3.execute("SELECT login_p3 FROM p3.compte_imilo WHERE ml = %s", (ml,)).fetchall()
+    return frozenset(r[0] for r in rows) if rows else None
+
+
+def frozen_references(p3: psycopg.Connection, ml: str) -> dict[tuple[str, str], tuple] | None:
+    """The ML's local references as MIG_REF froze them; None before any freeze."""
+    rows = p3.execute(
+        "SELECT table_name, code, niveau, libelle, actif, visible FROM p3.reference_gel"
+        " WHERE ml = %s",
+        (ml,),
+    ).fetchall()
+    return {(r[0], r[1]): tuple(r[2:]) for r in rows} if rows else None
+
+
+def _read_query(ot: ObjectType) -> tuple[sql.Composed, list[str]]:
+    """The chunked read of one P3 table: every column, the duplicate rank, the jeune's name."""
+    table = ot.table
+    key = id_column(table)
+    columns = ["line_no", key, "code_structure", *P3_COLUMNS[table]]
+    select: list[sql.Composable] = [sql.SQL("t.{}").format(sql.Identifier(c)) for c in columns]
+    select.append(
+        sql.SQL("row_number() OVER (PARTITION BY btrim(t.{}) ORDER BY t.line_no) AS _rank").format(
+            sql.Identifier(key)
+        )
+    )
+    join = sql.SQL("")
+    names = [*columns, "_rank"]
+    if "id_dossier" in P3_COLUMNS[table]:
+        # The jeune's name and birth date help the RLM find a dossier's part in P3.
+        select.append(sql.SQL("d.nom, d.prenom, d.date_naissance"))
+        join = sql.SQL(
+            " LEFT JOIN (SELECT DISTINCT ON (btrim(id_dossier)) btrim(id_dossier) AS k,"
+            " nom, prenom, date_naissance FROM p3.dossier WHERE extract_id = %(e)s"
+            " ORDER BY btrim(id_dossier), line_no) d ON d.k = btrim(t.id_dossier)"
+        )
+        names += ["_d_nom", "_d_prenom", "_d_naissance"]
+    query = sql.SQL("SELECT {} FROM {} t{} WHERE t.extract_id = %(e)s ORDER BY t.line_no").format(
+        sql.SQL(", ").join(select), sql.Identifier("p3", table), join
+    )
+    return query, names
+
+
+# ------------------------------------------------------------------- the i-milo database of a run
+
+
+class TargetSink:
+    """Writes a run's verdicts into its i-milo database, in the caller's transaction."""
+
+    def __init__(self, target: psycopg.Connection) -> None:
+        self.target = target
+
+    def parent_status(self, scope: RunScope, table: str) -> ParentStatus:
+        rows = self.target.execute(
+            "SELECT id_p3, imilo_id FROM migration.id_map"
+            " WHERE object_type = %s AND plateforme = %s AND ml = %s",
+            (table, scope.plateforme, scope.ml),
+        ).fetchall()
+        rejected = self.target.execute(
+            "SELECT DISTINCT id_p3 FROM migration.reject"
+            " WHERE run_id = %s AND type_objet = %s AND blocking",
+            (scope.run_id, table),
+        ).fetchall()
+        return ParentStatus(
+            pd.Series(dict(rows), dtype="int64"),
+            frozenset(r[0] for r in rejected if r[0] is not None),
+        )
+
+    def migrated(
+        self,
+        scope: RunScope,
+        ot: ObjectType,
+        rows: pd.DataFrame,
+        typed: pd.DataFrame,
+        parents: dict[str, ParentStatus],
+        ctx: CheckContext,
+    ) -> None:
+        n = len(rows)
+        if n == 0:
+            return
+        ids = _reserve_ids(self.target, ot.table, n)
+        columns: list[str] = ["id", "ml", "code_structure"]
+        data: list[list] = [
+            ids.tolist(),
+            [scope.ml] * n,
+            _as_objects(rows["code_structure"].astype("string").str.strip(), "text"),
+        ]
+        for parent in ot.parents:
+            fk = rows[parent.column].astype("string").str.strip()
+            columns.append(parent_column(parent.table))
+            mapped = fk.map(parents[parent.table].imilo_ids).astype("Int64")
+            data.append(_as_objects(mapped.astype(object), "text"))
+        for spec in ot.fields:
+            columns.append(spec.name)
+            data.append(_as_objects(typed[spec.name], spec.kind))
+        derived = zip(DERIVED_COLUMNS.get(ot.table, {}), _derived(ot, typed, ctx), strict=True)
+        for name, values in derived:
+            columns.append(name)
+            data.append(_as_objects(values, "text"))
+        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier("imilo", ot.table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        )
+        with self.target.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for record in zip(*data, strict=True):
+                copy.write_row(record)
+        with (
+            self.target.cursor() as cursor,
+            cursor.copy(
+                "COPY migration.id_map (object_type, plateforme, id_p3, imilo_id, ml, run_id)"
+                " FROM STDIN"
+            ) as copy,
+        ):
+            for id_p3, imilo_id in zip(rows["_id"].tolist(), ids.tolist(), strict=True):
+                copy.write_row(
+                    (ot.table, scope.plateforme, id_p3, imilo_id, scope.ml, scope.run_id)
+                )
+
+    def rejects(self, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        copy_sql = sql.SQL("COPY migration.reject ({}) FROM STDIN").format(
+            sql.SQL(", ").join(map(sql.Identifier, REJECT_COPY_COLUMNS))
+        )
+        with self.target.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row(row)
+
+    def out_of_scope(self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame) -> None:
+        with (
+            self.target.cursor() as cursor,
+            cursor.copy(
+                "COPY migration.out_of_scope (run_id, object_type, line_no, id_p3, reason)"
+                " FROM STDIN"
+            ) as copy,
+        ):
+            for line_no, id_p3, code in zip(
+                rows["line_no"], rows["_id"], rows["code_structure"], strict=True
+            ):
+                copy.write_row(
+                    (
+                        scope.run_id,
+                        ot.table,
+                        line_no,
+                        id_p3,
+                        f"structure {code} hors du périmètre de la ML {scope.ml}",
+                    )
+                )
+
+    def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None:
+        self.target.execute(
+            "INSERT INTO migration.object_count (run_id, object_type, family, read, migrated,"
+            " rejected, migrated_with_errors, out_of_scope)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                scope.run_id,
+                ot.table,
+                family,
+                counts.read,
+                counts.migrated,
+                counts.rejected,
+                counts.migrated_with_errors,
+                counts.out_of_scope,
+            ),
+        )

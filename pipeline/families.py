@@ -7,7 +7,9 @@ The order of ``FAMILIES`` and of their object types is the brief's section 4 ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import csv
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Literal
 
 from schemas.p3.columns import P3_COLUMNS
@@ -22,7 +24,8 @@ class Field:
     ``codes`` names a list of ``pipeline.mappings.code_list``; ``past`` means a date
     after the extract is impossible; ``rule`` is the rule reported when the value
     is malformed (for kinds whose failure has a rule of its own); ``missing_rule``
-    the one reported when a mandatory value is empty.
+    the one reported when a mandatory value is empty; ``max_length`` the size of the
+    i-milo column (a longer text is cut and reported), from ``mappings/longueurs_imilo.csv``.
     """
 
     name: str
@@ -32,6 +35,7 @@ class Field:
     past: bool = False
     rule: str | None = None
     missing_rule: str = "CHAMP_OBLIGATOIRE"
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ FAMILIES: tuple[Family, ...] = (
                 ),
                 label="libelle",
                 info=("table_name", None),
+                checks=("reference_gel",),
             ),
         ),
     ),
@@ -120,6 +125,7 @@ FAMILIES: tuple[Family, ...] = (
                     _b("actif"),
                 ),
                 label="login",
+                checks=("compte_historique",),
             ),
         ),
     ),
@@ -295,6 +301,7 @@ FAMILIES: tuple[Family, ...] = (
                     _c("code_connaissance", "connaissance"),
                 ),
                 label="numero",
+                checks=("dossier_age",),
             ),
             _dossier_child(
                 "adresse",
@@ -376,6 +383,7 @@ FAMILIES: tuple[Family, ...] = (
                 (Parent("id_dossier", "dossier"), Parent("id_dispositif", "dispositif")),
                 label="statut",
                 info=("id_dispositif", None),
+                checks=("instance_dates",),
             ),
             ObjectType(
                 "engagement",
@@ -473,6 +481,46 @@ FAMILIES: tuple[Family, ...] = (
     ),
 )
 
+# Rules that follow a column wherever it appears (the brief: "any" object with a phone).
+COLUMN_RULES = {
+    "telephone": "TELEPHONE_INVALIDE",
+    ("structure", "code_postal"): "CODE_POSTAL_INVALIDE",
+    ("entreprise", "code_postal"): "CODE_POSTAL_INVALIDE",
+    ("adresse", "code_postal"): "CODE_POSTAL_INVALIDE",
+    ("entreprise", "siret"): "SIRET_INVALIDE",
+}
+LENGTHS_FILE = Path(__file__).resolve().parents[1] / "mappings" / "longueurs_imilo.csv"
+
+
+def _column_sizes() -> dict[tuple[str, str], int]:
+    """Sizes of the i-milo text columns: table;colonne;longueur, ``*`` for every table."""
+    with open(LENGTHS_FILE, encoding="utf-8", newline="") as handle:
+        return {
+            (r["table"], r["colonne"]): int(r["longueur"])
+            for r in csv.DictReader(handle, delimiter=";")
+        }
+
+
+def _with_column_rules(family: Family, sizes: dict[tuple[str, str], int]) -> Family:
+    def refine(table: str, spec: Field) -> Field:
+        rule = COLUMN_RULES.get((table, spec.name)) or COLUMN_RULES.get(spec.name)
+        if rule and spec.kind == "text" and spec.rule is None:
+            spec = replace(spec, rule=rule)
+        size = sizes.get((table, spec.name)) or sizes.get(("*", spec.name))
+        if size and spec.kind == "text":
+            spec = replace(spec, max_length=size)
+        return spec
+
+    return replace(
+        family,
+        object_types=tuple(
+            replace(ot, fields=tuple(refine(ot.table, f) for f in ot.fields))
+            for ot in family.object_types
+        ),
+    )
+
+
+FAMILIES = tuple(_with_column_rules(f, _column_sizes()) for f in FAMILIES)
 FAMILY_BY_KEY = {family.key: family for family in FAMILIES}
 OBJECT_TYPES = {ot.table: ot for family in FAMILIES for ot in family.object_types}
 FAMILY_OF = {ot.table: family.key for family in FAMILIES for ot in family.object_types}

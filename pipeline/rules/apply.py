@@ -19,13 +19,23 @@ from pipeline.rules.values import (
     invalid_codes,
     invalid_emails,
     invalid_pe_identifiers,
+    invalid_phones,
+    invalid_postal_codes,
+    invalid_sirets,
     parse_dates,
     parse_decimals,
     present,
 )
 
 FINDING_COLUMNS = ["line_no", "rule", "field", "blocking", "value"]
-PATTERN_RULES = {"EMAIL_INVALIDE": invalid_emails, "PE_IDENTIFIANT": invalid_pe_identifiers}
+# Malformed text values: reported, dropped, the object migrated without them.
+PATTERN_RULES = {
+    "EMAIL_INVALIDE": invalid_emails,
+    "PE_IDENTIFIANT": invalid_pe_identifiers,
+    "TELEPHONE_INVALIDE": invalid_phones,
+    "CODE_POSTAL_INVALIDE": invalid_postal_codes,
+    "SIRET_INVALIDE": invalid_sirets,
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,9 @@ class CheckContext:
 
     extracted_on: dt.date
     connaissance_codes: frozenset[str]
+    imilo_logins: frozenset[str] | None = None  # P3 logins that have an i-milo account
+    # (table_name, code) → (niveau, libelle, actif, visible) as MIG_REF froze them
+    frozen_references: dict[tuple[str, str], tuple] | None = None
 
     def allowed(self, codes: str) -> frozenset[str]:
         if codes == "connaissance":
@@ -94,6 +107,12 @@ def _field_faults(
             faults.append((invalid, spec.rule, False))
         else:
             invalid = pd.Series(False, index=raw.index)
+        if spec.max_length:
+            # Too long for the i-milo column: cut, not dropped, and reported.
+            too_long = given & ~invalid & (typed.str.len() > spec.max_length).fillna(False)
+            if too_long.any():
+                faults.append((too_long, "TEXTE_TROP_LONG", False))
+                typed = typed.where(~too_long, typed.str.slice(0, spec.max_length))
     typed = typed.where(given & ~invalid, None).astype(object)
     return faults, typed
 
@@ -112,10 +131,10 @@ def check_rows(
             if mask.any():
                 parts.append(_findings(rows, mask, rule, spec.name, blocking))
     for check in ot.checks:
-        for mask, rule, field, blocking in CHECKS[check](rows):
+        for mask, rule, field, blocking, drop in CHECKS[check](rows, typed, ctx):
             if mask.any():
                 parts.append(_findings(rows, mask, rule, field, blocking))
-                if not blocking:
+                if drop and not blocking:
                     typed.loc[mask, field] = None
     findings = (
         pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)

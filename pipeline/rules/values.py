@@ -15,14 +15,16 @@ _DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
 _DECIMAL = r"^[+-]?\d+(?:[.,]\d+)?$"
 _PE = r"^\d{7}[0-9A-Z]$"
 # Syntax only, no network: a local part, one @, a dotted domain with a 2+ letter TLD.
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_EMAIL = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$"
+# Addresses this plain are valid for email-validator too; anything else goes to it.
+_WORD = r"[a-z0-9]+"
+_DOMAIN = rf"{_WORD}(?:-{_WORD})*"
+_PLAIN_EMAIL = rf"{_WORD}(?:[._-]{_WORD})*@{_DOMAIN}(?:\.{_DOMAIN})*\.[a-z]{{2,}}"
 _MIN_DATE = dt.date(1900, 1, 1)
 
 
 def _mask(values: pd.Series) -> pd.Series:
     """A plain boolean mask (NULL counts as False)."""
-    return values.fillna(False).astype(bool)
+    return values.astype("boolean").fillna(False).astype(bool)
 
 
 def present(values: pd.Series) -> pd.Series:
@@ -66,7 +68,9 @@ def invalid_pattern(values: pd.Series, pattern: str) -> pd.Series:
 
 
 def invalid_emails(values: pd.Series) -> pd.Series:
-    return invalid_pattern(values, _EMAIL)
+    """E-mail syntax, no network look-up: plain addresses settle by pattern, the rest by
+    email-validator."""
+    return _invalid_by(values, _PLAIN_EMAIL, _email_ok)
 
 
 def invalid_pe_identifiers(values: pd.Series) -> pd.Series:
@@ -78,3 +82,70 @@ def invalid_codes(values: pd.Series, allowed: frozenset[str]) -> pd.Series:
     """Values present that are not in the code list (compared after trimming spaces)."""
     text = values.astype("string").str.strip()
     return present(values) & ~_mask(text.isin(allowed))
+
+
+def _invalid_by(values: pd.Series, fast_ok: str, is_valid) -> pd.Series:
+    """Values present and invalid: ``fast_ok`` settles the plain cases, the library the rest.
+
+    The library is called once per distinct value the pattern could not settle.
+    """
+    text = values.astype("string").str.strip()
+    given = present(values)
+    settled = (
+        _mask(text.str.fullmatch(fast_ok)) if fast_ok else pd.Series(False, index=values.index)
+    )
+    doubtful = given & ~settled
+    if not doubtful.any():
+        return pd.Series(False, index=values.index)
+    verdicts = {v: not is_valid(v) for v in text[doubtful].unique()}
+    return doubtful & _mask(text.map(verdicts))
+
+
+def _siret_ok(value: str) -> bool:
+    from stdnum.fr import siret
+
+    return bool(siret.is_valid(value))
+
+
+def invalid_sirets(values: pd.Series) -> pd.Series:
+    """SIRET: 14 digits (spaces allowed between) passing the Luhn check (python-stdnum)."""
+    return _invalid_by(values, "", _siret_ok)
+
+
+def invalid_postal_codes(values: pd.Series) -> pd.Series:
+    """French postal codes are five digits, leading zero included (``01000``, not ``1000``)."""
+    return invalid_pattern(values, r"\d{5}")
+
+
+FRENCH_REGIONS = frozenset({"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"})
+
+
+def _phone_ok(value: str) -> bool:
+    import phonenumbers
+
+    # A national number (0…) may belong to an overseas département: 0262 is La Réunion.
+    for region in ("FR", "RE", "GP", "MQ", "GF", "YT", "PM"):
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            return False
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.region_code_for_number(number) in FRENCH_REGIONS
+        if value.lstrip().startswith("+"):
+            return False
+    return False
+
+
+def invalid_phones(values: pd.Series) -> pd.Series:
+    """French phone numbers (metropolitan and overseas), checked with phonenumbers."""
+    return _invalid_by(values, "", _phone_ok)
+
+
+def _email_ok(value: str) -> bool:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True

@@ -40,8 +40,13 @@ _TYPES: dict[str, type[TypeEngine]] = {
     "decimal": Numeric,
     "bool": Boolean,
 }
-# Values the i-milo side derives from P3 codes through the mapping tables.
-DERIVED_COLUMNS = {"rubrique": ("type_offre",), "cursus": ("niveau_imilo",)}
+# Values the i-milo side derives from P3 values (mapping tables, the i-milo accounts).
+DERIVED_COLUMNS: dict[str, dict[str, type[TypeEngine]]] = {
+    "rubrique": {"type_offre": Text},
+    "cursus": {"niveau_imilo": Text},
+    "utilisateur": {"compte_historique": Boolean},
+    "dossier": {"referent_historique": Boolean},
+}
 
 
 def parent_column(table: str) -> str:
@@ -50,8 +55,11 @@ def parent_column(table: str) -> str:
 
 
 def _column(spec: Field) -> Column:
-    kind = Numeric(12, 2) if spec.kind == "decimal" else _TYPES[spec.kind]()
-    return Column(spec.name, kind)
+    if spec.kind == "decimal":
+        return Column(spec.name, Numeric(12, 2))
+    if spec.max_length:
+        return Column(spec.name, String(spec.max_length))
+    return Column(spec.name, _TYPES[spec.kind]())
 
 
 def _target_table(name: str) -> Table:
@@ -69,7 +77,7 @@ def _target_table(name: str) -> Table:
             for p in ot.parents
         ),
         *(_column(spec) for spec in ot.fields),
-        *(Column(column, Text) for column in DERIVED_COLUMNS.get(name, ())),
+        *(Column(column, kind()) for column, kind in DERIVED_COLUMNS.get(name, {}).items()),
         schema=IMILO,
         comment=f"One row per migrated P3 {name}.",
     )

@@ -40,6 +40,34 @@ extract = Table(
 )
 
 
+compte_imilo = Table(
+    "compte_imilo",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("login_p3", Text, primary_key=True),
+    Column("login_imilo", Text, nullable=False),
+    Column("nom", Text),
+    Column("prenom", Text),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="One row per i-milo account of an ML and the P3 login it takes over (RLM input).",
+)
+
+reference_gel = Table(
+    "reference_gel",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("table_name", Text, primary_key=True),
+    Column("code", Text, primary_key=True),
+    Column("id_reference", Text),
+    Column("niveau", Text),
+    Column("libelle", Text),
+    Column("actif", Text),
+    Column("visible", Text),
+    Column("frozen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="One row per local reference of an ML as MIG_REF took it: the freeze.",
+)
+
+
 def _p3_table(name: str) -> Table:
     return Table(
         name,
