@@ -8,9 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from pipeline.settings import REPO_ROOT, VAR_DIR, ConfigurationError, masked
+from pipeline.settings import REPO_ROOT, VAR_DIR, ConfigurationError, check_ml_code, masked
 
 log = logging.getLogger("imilo_migrate")
+VERBOSE = False
 
 
 def _dagster_environment() -> None:
@@ -22,17 +23,31 @@ def _dagster_environment() -> None:
 def cmd_generate(args: argparse.Namespace) -> int:
     from pipeline.fixtures.generator import generate
 
+    _check_generation(args)
     result = generate(
         Path(args.out),
         args.ml,
         args.dossiers,
         args.seed,
-        rate=args.rate,
+        rate=0.0 if args.clean else args.rate,
         plateforme=args.plateforme,
     )
     rows = sum(result["files"].values())
     print(f"extrait P3 écrit dans {args.out}: {rows} lignes, {result['expected']} rejets attendus")
     return 0
+
+
+def _check_generation(args: argparse.Namespace) -> None:
+    """Refuse bad generator arguments with a message, before writing anything."""
+    check_ml_code(args.ml)
+    if args.dossiers < 0:
+        raise ConfigurationError(f"--dossiers must be 0 or more, got {args.dossiers}")
+    rate = getattr(args, "rate", 0.0)
+    if not 0.0 <= rate <= 1.0:
+        raise ConfigurationError(f"--rate is a fraction between 0 and 1, got {rate}")
+    out = getattr(args, "out", None)
+    if out and Path(out).exists() and not Path(out).is_dir():
+        raise ConfigurationError(f"--out {out}: exists and is not a folder")
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -74,12 +89,23 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
 
     from pipeline import db
     from pipeline.definitions import defs
-    from pipeline.resources import environment_of, libpq_url
+    from pipeline.resources import MigrationDatabases, environment_of, libpq_url
+    from pipeline.runs import latest_extract
 
+    # Refusals come before anything runs: a clear message, no Dagster run, no side effect.
+    check_ml_code(ml)
     environment = environment_of(kind)
+    MigrationDatabases(run_kind=kind).target_url()
+    db.upgrade_p3()
+    with psycopg.connect(libpq_url(db.urls().p3)) as p3:
+        latest_extract(p3, ml)
     _register_partitions([ml])
     job = defs.resolve_job_def(kind.lower())
-    run_config = {"ops": {"rapport": {"config": {"report_dir": report_dir or ""}}}}
+    level = "INFO" if VERBOSE else "WARNING"
+    run_config = {
+        "ops": {"rapport": {"config": {"report_dir": report_dir or ""}}},
+        "loggers": {"console": {"config": {"log_level": level}}},
+    }
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             partition_key=ml, instance=instance, run_config=run_config, raise_on_error=False
@@ -117,7 +143,7 @@ def _print_counts(summary: dict) -> None:
             f"{table:<26}{c['read']:>9}{c['migrated']:>9}{c['rejected']:>9}"
             f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}"
         )
-    print(f"rejets par règle: {summary['rules']}")
+    print(f"lignes du rapport par règle (bloquantes et non bloquantes): {summary['rules']}")
     print(f"rapport: {summary['report_path']}")
 
 
@@ -134,6 +160,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.extract import load_extract
     from pipeline.fixtures.generator import generate
 
+    _check_generation(args)
     extract = VAR_DIR / "demo" / "extract"
     reports = VAR_DIR / "demo" / "reports"
     shutil.rmtree(extract, ignore_errors=True)
@@ -170,6 +197,42 @@ def compare_with_expected(extract: Path, report: Path) -> tuple[int, int]:
     return len(wanted - got), len(got - wanted)
 
 
+def cmd_users_load(args: argparse.Namespace) -> int:
+    from pipeline import db
+    from pipeline.inputs import load_imilo_accounts
+
+    n = load_imilo_accounts(db.upgrade_p3(), check_ml_code(args.ml), Path(args.file))
+    print(f"{n} comptes i-milo chargés pour la ML {args.ml}")
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace) -> int:
+    from pipeline import db
+    from pipeline.inputs import freeze_references
+
+    n = freeze_references(db.upgrade_p3(), check_ml_code(args.ml))
+    print(f"{n} références locales gelées pour la ML {args.ml}")
+    return 0
+
+
+def cmd_precheck(args: argparse.Namespace) -> int:
+    from pipeline.extract import read_manifest
+    from pipeline.inputs import rlm_inputs
+    from pipeline.precheck import precheck
+    from pipeline.report_run import report_dir
+
+    codes = (
+        [check_ml_code(args.ml)] if args.ml else list(read_manifest(Path(args.folder)).structures)
+    )
+    for code in codes:
+        logins, frozen = rlm_inputs(code)
+        for summary in precheck(
+            Path(args.folder), report_dir(args.report_dir), code, logins, frozen
+        ):
+            _print_counts(summary)
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from pipeline import db
     from pipeline.settings import Environment
@@ -187,50 +250,80 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    formatter = argparse.ArgumentDefaultsHelpFormatter
     parser = argparse.ArgumentParser(
         prog="imilo-migrate",
         description="Rejoue la migration Parcours 3 → i-milo des Missions Locales.",
+        formatter_class=formatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    fixtures = sub.add_parser("fixtures", help="extraits P3 synthétiques")
+    def command(parent, name: str, text: str) -> argparse.ArgumentParser:
+        return parent.add_parser(name, help=text, description=text, formatter_class=formatter)
+
+    fixtures = command(sub, "fixtures", "extraits P3 synthétiques")
     fsub = fixtures.add_subparsers(dest="fixtures_command", required=True)
-    gen = fsub.add_parser("generate", help="écrire un extrait P3 au format de la section 9")
+    gen = command(fsub, "generate", "écrire un extrait P3 au format de la section 9")
     gen.add_argument("--out", required=True, help="dossier de sortie")
     gen.add_argument("--ml", required=True, help="code structure de la ML (ex. 65440S00)")
-    gen.add_argument("--dossiers", type=int, default=2000)
-    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--dossiers", type=int, default=2000, help="nombre de dossiers")
+    gen.add_argument("--seed", type=int, default=1, help="graine: même graine, mêmes octets")
     gen.add_argument("--rate", type=float, default=0.01, help="taux de défauts injectés")
-    gen.add_argument("--plateforme", type=int, default=7)
+    gen.add_argument("--clean", action="store_true", help="aucun défaut (taux 0)")
+    gen.add_argument("--plateforme", type=int, default=7, help="numéro de plateforme P3")
     gen.set_defaults(func=cmd_generate)
 
-    extract = sub.add_parser("extract", help="extraits P3")
+    extract = command(sub, "extract", "extraits P3")
     esub = extract.add_subparsers(dest="extract_command", required=True)
-    load = esub.add_parser("load", help="charger un extrait dans la base p3")
-    load.add_argument("folder")
+    load = command(esub, "load", "charger un extrait dans la base p3")
+    load.add_argument("folder", help="dossier de l'extrait (manifest.json + CSV)")
     load.set_defaults(func=cmd_load)
 
-    run = sub.add_parser("run", help="lancer une migration pour une ML")
+    users = command(sub, "users", "comptes i-milo fournis par le RLM")
+    usub = users.add_subparsers(dest="users_command", required=True)
+    uload = command(usub, "load", "charger la liste des comptes i-milo d'une ML")
+    uload.add_argument("file", help="CSV ; UTF-8: login_imilo;login_p3;nom;prenom")
+    uload.add_argument("--ml", required=True, help="code structure de la ML")
+    uload.set_defaults(func=cmd_users_load)
+
+    refs = command(sub, "references", "tables de référence locales")
+    rsub = refs.add_subparsers(dest="references_command", required=True)
+    freeze = command(rsub, "freeze", "geler les références de la ML (ce que prend MIG_REF)")
+    freeze.add_argument("--ml", required=True, help="code structure de la ML")
+    freeze.set_defaults(func=cmd_freeze)
+
+    pre = command(sub, "precheck", "appliquer toutes les règles à un extrait, sans migrer")
+    pre.add_argument("folder", help="dossier de l'extrait")
+    pre.add_argument("--ml", help="une seule ML de l'extrait (défaut: toutes)")
+    pre.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
+    pre.set_defaults(func=cmd_precheck)
+
+    run = command(sub, "run", "lancer une migration pour une ML")
     run.add_argument("kind", choices=["TAB2"], help="type de migration")
-    run.add_argument("--ml", required=True)
+    run.add_argument("--ml", required=True, help="code structure de la ML")
     run.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
     run.set_defaults(func=cmd_run)
 
-    demo = sub.add_parser("demo", help="générer, charger et migrer une ML de démonstration")
-    demo.add_argument("--ml", default="65440S00")
-    demo.add_argument("--dossiers", type=int, default=2000)
-    demo.add_argument("--seed", type=int, default=1)
+    demo = command(sub, "demo", "générer, charger et migrer une ML de démonstration")
+    demo.add_argument("--ml", default="65440S00", help="code structure de la ML")
+    demo.add_argument("--dossiers", type=int, default=2000, help="nombre de dossiers")
+    demo.add_argument("--seed", type=int, default=1, help="graine du générateur")
     demo.set_defaults(func=cmd_demo)
 
-    dbp = sub.add_parser("db", help="bases de données")
-    dbp.add_argument("action", choices=["upgrade", "urls"])
-    dbp.set_defaults(func=cmd_db)
+    dbp = command(sub, "db", "bases de données")
+    dsub = dbp.add_subparsers(dest="action", required=True)
+    up = command(dsub, "upgrade", "mettre les quatre bases à jour (alembic head)")
+    up.set_defaults(func=cmd_db)
+    urls = command(dsub, "urls", "afficher les URL des bases (mots de passe masqués)")
+    urls.set_defaults(func=cmd_db)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    global VERBOSE
     args = build_parser().parse_args(argv)
+    VERBOSE = args.verbose
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -26,7 +26,8 @@ from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 log = logging.getLogger(__name__)
 
 DEFAULT_ENCODING = "cp1252"
-NON_TABLE_FILES = {"manifest.json", "expected.json"}
+# Beside the tables: the manifest, and what the generator writes for tests and demos.
+NON_TABLE_FILES = {"manifest.json", "expected.json", "comptes_imilo.csv"}
 
 
 class ExtractError(ValueError):

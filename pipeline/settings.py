@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,20 @@ class Environment(enum.StrEnum):
 
 class ConfigurationError(RuntimeError):
     """The product's configuration is unusable; the message says what to change."""
+
+
+# An ML is its seat's INSEE code (Corsica 2A/2B) then S00; its antennes are S01, S02, …
+ML_CODE = re.compile(r"(?:\d{2}|2A|2B)\d{3}S00")
+
+
+def check_ml_code(code: str) -> str:
+    """The code of a Mission Locale, or a refusal that says what one looks like."""
+    if not ML_CODE.fullmatch(code):
+        raise ConfigurationError(
+            f"{code!r} is not the code structure of a Mission Locale: the INSEE code of its "
+            "seat commune then S00, e.g. 65440S00 or 2A004S00 (antennes S01… are not MLs)"
+        )
+    return code
 
 
 @dataclass(frozen=True)
