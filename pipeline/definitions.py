@@ -5,6 +5,7 @@ of that ML is loaded. Every asset coordinates: the engine reads, checks and writ
 asset logs the counts and returns them as metadata.
 """
 
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -15,8 +16,11 @@ from dagster import (
     DynamicPartitionsDefinition,
     MaterializeResult,
     MetadataValue,
+    OpExecutionContext,
     asset,
     define_asset_job,
+    job,
+    op,
 )
 
 from pipeline import runs
@@ -145,6 +149,38 @@ def rapport(
     )
 
 
+class PrecheckConfig(Config):
+    extract_dir: str  # the extract folder: manifest.json and the CSV files
+    ml: str = ""  # empty: every ML of the extract's manifest
+    report_dir: str = ""  # empty: IMILO_REPORT_DIR, else var/reports
+
+
+@op(
+    description="Every reject rule on an extract's files, cascade included, without migrating:"
+    " the same report files as a run, no i-milo database touched."
+)
+def precheck_extract(context: OpExecutionContext, config: PrecheckConfig) -> None:
+    from pipeline.extract import read_manifest
+    from pipeline.inputs import rlm_inputs
+    from pipeline.precheck import precheck
+    from pipeline.report_run import report_dir
+
+    folder = Path(config.extract_dir)
+    codes = [config.ml] if config.ml else list(read_manifest(folder).structures)
+    for code in codes:
+        logins, frozen = rlm_inputs(code)
+        for summary in precheck(
+            folder, report_dir(config.report_dir or None), code, logins, frozen
+        ):
+            lines = sum(summary["rules"].values())
+            context.log.info(f"pré-contrôle {code}: {lines} lignes, {summary['report_path']}")
+
+
+@job(description="Pre-check: the rules of a blank run on an extract, before loading it.")
+def precheck() -> None:
+    precheck_extract()
+
+
 ALL_ASSETS = [*_family_assets(), decisionnel, rapport]
 tab2_job = define_asset_job(
     "tab2",
@@ -154,6 +190,6 @@ tab2_job = define_asset_job(
 
 defs = Definitions(
     assets=ALL_ASSETS,
-    jobs=[tab2_job],
+    jobs=[tab2_job, precheck],
     resources={"migration": MigrationDatabases(run_kind="TAB2")},
 )

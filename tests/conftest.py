@@ -15,6 +15,14 @@ import pytest
 from schemas.p3.columns import file_columns
 
 EXTRACTED_AT = "2026-11-27T21:00:00"
+URL_VARIABLES = ("IMILO_P3_URL", "IMILO_ECOLE_URL", "IMILO_VALIDATION_URL", "IMILO_PRODUCTION_URL")
+
+if not any(os.environ.get(name) for name in URL_VARIABLES):
+    # On the embedded default the tests get a server of their own: the demo's data in
+    # var/pg is never wiped by a test's blank run.
+    os.environ.setdefault(
+        "IMILO_PG_DATA", str(Path(__file__).resolve().parents[1] / "var" / "pg-test")
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
