@@ -95,10 +95,19 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     # Refusals come before anything runs: a clear message, no Dagster run, no side effect.
     check_ml_code(ml)
     environment = environment_of(kind)
-    MigrationDatabases(run_kind=kind).target_url()
+    from pipeline.report_run import report_dir as resolve_report_dir
+    from pipeline.resources import check_environment
+    from pipeline.runs import refuse_if_running
+
+    target_url = MigrationDatabases(run_kind=kind).target_url()
+    _check_writable(resolve_report_dir(report_dir))
     db.upgrade_p3()
+    db.upgrade("imilo", target_url)
     with psycopg.connect(libpq_url(db.urls().p3)) as p3:
         latest_extract(p3, ml)
+    with psycopg.connect(libpq_url(target_url)) as target:
+        check_environment(target, environment, target_url)
+        refuse_if_running(target, ml)
     _register_partitions([ml])
     job = defs.resolve_job_def(kind.lower())
     level = "INFO" if VERBOSE else "WARNING"
@@ -120,6 +129,19 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     summary = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
     summary["report_path"] = path
     return summary
+
+
+def _check_writable(folder: Path) -> None:
+    """The report folder is checked before a run, not found unusable at its end."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".imilo-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ConfigurationError(
+            f"report folder {folder}: not writable ({error.strerror})"
+        ) from None
 
 
 def _failure_reason(result) -> str:
@@ -169,6 +191,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("2/3 chargement dans la base p3")
     loaded = load_extract(extract, db.upgrade_p3())
     print(f"    {sum(loaded.rows.values())} lignes chargées")
+    accounts = extract / "comptes_imilo.csv"
+    if accounts.exists():
+        from pipeline.inputs import load_imilo_accounts
+
+        n = load_imilo_accounts(db.upgrade_p3(), args.ml, accounts)
+        print(f"    {n} comptes i-milo chargés (comptes_imilo.csv)")
     print("3/3 tir à blanc TAB2 dans VALIDATION")
     summary = run_kind("TAB2", args.ml, str(reports))
     _print_counts(summary)
@@ -242,9 +270,16 @@ def cmd_db(args: argparse.Namespace) -> int:
         for name in ("p3", "ecole", "validation", "production"):
             print(f"{name:<11} {masked(getattr(urls, name))}")
         return 0
+    import psycopg
+
+    from pipeline.resources import check_environment, libpq_url
+
     db.upgrade("p3", urls.p3)
     for environment in Environment:
-        db.upgrade("imilo", urls.for_environment(environment))
+        url = urls.for_environment(environment)
+        db.upgrade("imilo", url)
+        with psycopg.connect(libpq_url(url)) as conn:
+            check_environment(conn, environment, url)
     print("les quatre bases sont à jour (alembic head)")
     return 0
 
@@ -328,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    import psycopg
+    import sqlalchemy.exc
+
     from pipeline.extract import ExtractError
     from pipeline.runs import RunRefused
 
@@ -335,6 +373,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except (ExtractError, RunRefused, ConfigurationError) as error:
         print(f"imilo-migrate: {error}", file=sys.stderr)
+        return 2
+    except (psycopg.OperationalError, sqlalchemy.exc.OperationalError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"imilo-migrate: cannot reach a database: {reason}", file=sys.stderr)
         return 2
     except RuntimeError as error:
         print(f"imilo-migrate: {error}", file=sys.stderr)

@@ -5,9 +5,12 @@ of that ML is loaded. Every asset coordinates: the engine reads, checks and writ
 asset logs the counts and returns them as metadata.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from dagster import (
     AssetExecutionContext,
     AssetsDefinition,
@@ -24,10 +27,10 @@ from dagster import (
 )
 
 from pipeline import runs
-from pipeline.engine import Counts, P3Source, TargetSink, migrate_family
+from pipeline.engine import Counts, P3Source, RunScope, TargetSink, migrate_family
 from pipeline.families import FAMILIES, Family
 from pipeline.report_run import write_run_report
-from pipeline.resources import MigrationDatabases
+from pipeline.resources import MigrationDatabases, libpq_url
 
 ML_PARTITIONS = DynamicPartitionsDefinition(name="ml")
 GROUP = "migration"
@@ -74,17 +77,14 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
                     environment=migration.environment,
                     dagster_run_id=context.run.run_id,
                 )
+                target.commit()  # the run holds its ML before its first family is written
             else:
                 scope = runs.find_run(target, context.run.run_id)
-            try:
+                runs.check_extract(p3, scope)
+            with _closed_on_failure(p3, target, scope, migration):
                 counts = migrate_family(
                     P3Source(p3, scope.extract_id), TargetSink(target), scope, family.key
                 )
-            except Exception:
-                target.rollback()
-                runs.close_run(target, scope.run_id, "ECHEC", None)
-                target.commit()
-                raise
         for table, c in counts.items():
             context.log.info(
                 f"{table}: lus {c.read}, migrés {c.migrated}, rejetés {c.rejected}, "
@@ -93,6 +93,27 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
         return MaterializeResult(metadata=_metadata(counts))
 
     return _migrate
+
+
+@contextmanager
+def _closed_on_failure(
+    p3: psycopg.Connection,
+    target: psycopg.Connection,
+    scope: RunScope,
+    migration: MigrationDatabases,
+) -> Iterator[None]:
+    """While a step works, the run shows signs of life; if the step fails, the step's writes
+    are rolled back and the run is closed as ECHEC (and its extract released)."""
+    try:
+        with runs.heartbeat(libpq_url(migration.target_url()), scope.run_id):
+            yield
+    except BaseException:
+        target.rollback()
+        p3.rollback()
+        runs.close_run(target, scope.run_id, "ECHEC", None, p3)
+        target.commit()
+        p3.commit()
+        raise
 
 
 def _family_assets() -> list[AssetsDefinition]:
@@ -115,9 +136,10 @@ def decisionnel(
     context: AssetExecutionContext,
     migration: MigrationDatabases,
 ) -> MaterializeResult:
-    with migration.connections() as (_, target):
+    with migration.connections() as (p3, target):
         scope = runs.find_run(target, context.run.run_id)
-        months = runs.build_decisionnel(target, scope.ml)
+        with _closed_on_failure(p3, target, scope, migration):
+            months = runs.build_decisionnel(target, scope.ml)
     context.log.info(f"décisionnel: {months} mois")
     return MaterializeResult(metadata={"mois": months})
 
@@ -137,9 +159,10 @@ class RapportConfig(Config):
 def rapport(
     context: AssetExecutionContext, config: RapportConfig, migration: MigrationDatabases
 ) -> MaterializeResult:
-    with migration.connections() as (_, target):
+    with migration.connections() as (p3, target):
         scope = runs.find_run(target, context.run.run_id)
-        files, summary = write_run_report(target, scope, config.report_dir or None)
+        with _closed_on_failure(p3, target, scope, migration):
+            files, summary = write_run_report(target, scope, config.report_dir or None, p3)
     context.log.info(f"rapport: {files.xlsx}")
     return MaterializeResult(
         metadata={

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -287,6 +287,10 @@ class Sink(Protocol):
 
     def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None: ...
 
+    def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
+        """Codes of a reference table that migrated (None: references not judged yet)."""
+        ...
+
 
 def migrate_object_type(
     source: Source, sink: Sink, scope: RunScope, ot: ObjectType, ctx: CheckContext
@@ -325,6 +329,10 @@ def migrate_family(
 ) -> dict[str, Counts]:
     """Migrate every object type of a family, in order; the caller owns any transaction."""
     ctx = source.context(scope)
+    # A dossier's code de connaissance must name a reference that migrated, not just one read.
+    migrated_codes = sink.reference_codes(scope, "CONNAISSANCE")
+    if migrated_codes is not None:
+        ctx = replace(ctx, connaissance_codes=ctx.connaissance_codes & migrated_codes)
     result: dict[str, Counts] = {}
     for ot in FAMILY_BY_KEY[family_key].object_types:
         counts = migrate_object_type(source, sink, scope, ot, ctx)
@@ -522,6 +530,19 @@ class TargetSink:
                         f"structure {code} hors du périmètre de la ML {scope.ml}",
                     )
                 )
+
+    def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
+        judged = self.target.execute(
+            "SELECT 1 FROM migration.object_count WHERE run_id = %s AND object_type = 'reference'",
+            (scope.run_id,),
+        ).fetchone()
+        if judged is None:
+            return None
+        rows = self.target.execute(
+            "SELECT code FROM imilo.reference WHERE ml = %s AND table_name = %s",
+            (scope.ml, table_name),
+        ).fetchall()
+        return frozenset(r[0] for r in rows)
 
     def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None:
         self.target.execute(

@@ -19,11 +19,14 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
+from pipeline.settings import ML_CODE
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 
 log = logging.getLogger(__name__)
+# A P3 text can be long (notes, comments): TEXTE_TROP_LONG judges it, the reader must not.
+csv.field_size_limit(2**31 - 1)
 
 DEFAULT_ENCODING = "cp1252"
 # Beside the tables: the manifest, and what the generator writes for tests and demos.
@@ -83,9 +86,14 @@ def read_manifest(folder: Path) -> Manifest:
         raise ExtractError(f"{path}: field 'encoding': unknown encoding {encoding!r}") from None
     structures = field("structures", list)
     assert isinstance(structures, list)
+    if not structures:
+        raise ExtractError(f"{path}: field 'structures': empty, an extract holds at least one ML")
     for code in structures:
-        if not isinstance(code, str) or len(code) != 8:
-            raise ExtractError(f"{path}: field 'structures': not an 8-character code: {code!r}")
+        if not isinstance(code, str) or not ML_CODE.fullmatch(code):
+            raise ExtractError(
+                f"{path}: field 'structures': not the code of a Mission Locale (INSEE code then"
+                f" S00, e.g. 65440S00): {code!r}"
+            )
     if extracted_at.tzinfo is not None:
         extracted_at = extracted_at.replace(tzinfo=None)
     assert isinstance(plateforme, int)
@@ -95,8 +103,10 @@ def read_manifest(folder: Path) -> Manifest:
 def _table_files(folder: Path) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.name in NON_TABLE_FILES or path.is_dir():
+        if path.name in NON_TABLE_FILES:
             continue
+        if path.is_dir():
+            raise ExtractError(f"{path}: a folder where the extract has files only")
         if path.suffix.lower() != ".csv" or path.stem not in P3_COLUMNS:
             raise ExtractError(
                 f"{path}: not a P3 table of the extract format (known tables: "
@@ -177,10 +187,62 @@ def _rows(path: Path, table: str, encoding: str) -> Iterator[tuple[int, list[str
         raise ExtractError(f"{path}: {where}: not valid {encoding}") from None
 
 
+def _check_bytes(path: Path, encoding: str) -> None:
+    """What a header cannot show: NUL bytes, a byte order mark, UTF-8 declared as cp1252."""
+    data = path.read_bytes()
+    if b"\x00" in data:
+        before = data[: data.index(b"\x00")]
+        line = before.count(b"\n") + 1
+        start = before.rfind(b"\n") + 1
+        header = data[: data.find(b"\n")].decode(encoding, errors="replace").strip().split(";")
+        column = before[start:].count(b";")
+        name = header[column] if column < len(header) else f"#{column + 1}"
+        raise ExtractError(f"{path}: line {line}, column {name}: a NUL byte (0x00) in the value")
+    if data.startswith(b"\xef\xbb\xbf") and encoding.lower().replace("_", "-") not in (
+        "utf-8",
+        "utf8",
+        "utf-8-sig",
+    ):
+        raise ExtractError(
+            f"{path}: line 1: starts with a UTF-8 byte order mark, but the manifest says "
+            f'{encoding}: the file is UTF-8 (set "encoding": "utf-8" in manifest.json)'
+        )
+    if encoding.lower() in ("cp1252", "windows-1252") and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return  # not UTF-8: cp1252 as declared
+        raise ExtractError(
+            f"{path}: its accents are UTF-8 (é written as Ã©), but the manifest says {encoding}:"
+            ' set "encoding": "utf-8" in manifest.json or re-extract in cp1252'
+        )
+
+
 def _check_headers(files: dict[str, Path], encoding: str) -> None:
     """Read every header first, so that a bad file is refused before any row is sent."""
     for table, path in files.items():
+        _check_bytes(path, encoding)
         next(_rows(path, table, encoding), None)
+
+
+STALE_PIN = "24 hours"  # a pin this old is a run that was killed: it protects nothing
+
+
+def prune_extracts(connection: Connection) -> int:
+    """Remove the extracts that newer ones replace for every ML they hold, unless a run is
+    reading them: p3 holds what P3 holds now, and a run never loses its rows mid-way."""
+    removed = connection.execute(
+        text(
+            "DELETE FROM p3.extract e WHERE NOT EXISTS ("
+            "   SELECT 1 FROM json_array_elements_text(e.structures) s"
+            "   WHERE NOT EXISTS (SELECT 1 FROM p3.extract n WHERE n.id > e.id"
+            "                     AND n.structures::jsonb ? s.value))"
+            " AND NOT EXISTS (SELECT 1 FROM p3.extract_pin p WHERE p.extract_id = e.id"
+            f"                 AND p.pinned_at > now() - interval '{STALE_PIN}')"
+            " AND json_array_length(e.structures) > 0"
+        )
+    )
+    return removed.rowcount
 
 
 def load_extract(folder: Path, engine: Engine) -> LoadResult:
@@ -223,13 +285,5 @@ def load_extract(folder: Path, engine: Engine) -> LoadResult:
                     count += 1
             counts[table] = count
             log.info("loaded %s: %d rows", path.name, count)
-        # An ML's latest extract replaces its earlier ones: p3 holds what P3 holds now.
-        connection.execute(
-            text(
-                "DELETE FROM p3.extract e WHERE e.id <> :id AND EXISTS ("
-                " SELECT 1 FROM json_array_elements_text(e.structures) s"
-                " WHERE s.value = ANY(:codes))"
-            ),
-            {"id": extract_id, "codes": list(manifest.structures)},
-        )
+        prune_extracts(connection)
     return LoadResult(extract_id, manifest, counts)

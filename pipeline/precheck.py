@@ -133,6 +133,7 @@ class MemorySink:
         self.rejected: dict[str, set[str]] = {t: set() for t in PARENT_TABLES}
         self.frames: list[pd.DataFrame] = []
         self.objects: dict[str, dict[str, int]] = {}
+        self.codes: dict[str, set[str]] = {}  # migrated reference codes by table_name
 
     def parent_status(self, scope: RunScope, table: str) -> ParentStatus:
         return ParentStatus(
@@ -146,6 +147,9 @@ class MemorySink:
     def migrated(self, scope, ot, rows, typed, parents, ctx) -> None:
         if ot.table in self.ids:
             self.ids[ot.table].update(rows["_id"].tolist())
+        if ot.table == "reference":
+            for table, code in zip(typed["table_name"], typed["code"], strict=True):
+                self.codes.setdefault(table, set()).add(code)
 
     def rejects(self, frame: pd.DataFrame) -> None:
         if frame.empty:
@@ -157,6 +161,11 @@ class MemorySink:
 
     def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None:
         self.objects[ot.table] = counts.as_dict()
+
+    def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
+        if "reference" not in self.objects:
+            return None
+        return frozenset(self.codes.get(table_name, ()))
 
 
 def precheck(

@@ -92,7 +92,10 @@ def summary_of(target: psycopg.Connection, scope: RunScope) -> dict:
 
 
 def write_run_report(
-    target: psycopg.Connection, scope: RunScope, explicit_dir: str | None
+    target: psycopg.Connection,
+    scope: RunScope,
+    explicit_dir: str | None,
+    p3: psycopg.Connection | None = None,
 ) -> tuple[ReportFiles, dict]:
     """Write the run's three report files, close the run, and return the files and summary."""
     summary = summary_of(target, scope)
@@ -104,5 +107,5 @@ def write_run_report(
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = write_report(out, stem, summary, families, reject_chunks(target, scope.run_id))
-    runs.close_run(target, scope.run_id, "TERMINE", str(files.xlsx))
+    runs.close_run(target, scope.run_id, "TERMINE", str(files.xlsx), p3)
     return files, summary

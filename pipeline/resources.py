@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from pipeline import db
 from pipeline.runs import BLANK_RUN_KINDS
-from pipeline.settings import ConfigurationError, Environment, same_database
+from pipeline.settings import ConfigurationError, Environment, masked, same_database
 
 RUN_KINDS = ("TAB2",)
 
@@ -29,6 +29,23 @@ def environment_of(run_kind: str) -> Environment:
     if run_kind not in RUN_KINDS:
         raise ConfigurationError(f"unknown run kind {run_kind!r}; known: {', '.join(RUN_KINDS)}")
     return Environment.VALIDATION if run_kind in BLANK_RUN_KINDS else Environment.PRODUCTION
+
+
+def check_environment(conn: psycopg.Connection, environment: Environment, url: str) -> None:
+    """Each i-milo database says which environment it is, from the first time it is used:
+    a database that says PRODUCTION is refused to a blank run, whatever its URL looks like."""
+    conn.execute(
+        "INSERT INTO migration.environment (name, tagged_at) SELECT %s, now()"
+        " WHERE NOT EXISTS (SELECT 1 FROM migration.environment)",
+        (environment.value,),
+    )
+    names = [r[0] for r in conn.execute("SELECT name FROM migration.environment").fetchall()]
+    conn.commit()
+    if names != [environment.value]:
+        raise ConfigurationError(
+            f"the database {masked(url)} is the {' / '.join(names)} database, not"
+            f" {environment.value}: refused"
+        )
 
 
 class MigrationDatabases(ConfigurableResource):
@@ -59,6 +76,7 @@ class MigrationDatabases(ConfigurableResource):
             psycopg.connect(libpq_url(db.urls().p3)) as p3,
             psycopg.connect(libpq_url(target_url)) as target,
         ):
+            check_environment(target, self.environment, target_url)
             p3.execute("SET TIME ZONE 'Europe/Paris'")
             target.execute("SET TIME ZONE 'Europe/Paris'")
             yield p3, target

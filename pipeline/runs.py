@@ -4,6 +4,9 @@ and the décisionnel built from what a run migrated."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -14,6 +17,9 @@ from pipeline.families import OBJECT_TYPES
 from pipeline.settings import Environment
 
 BLANK_RUN_KINDS = frozenset({"TAB_NATIONAL", "TAB_REGIONAL", "TAB1", "TAB2", "TAB3"})
+# A run whose steps gave no sign of life for this long was killed: it no longer holds its ML.
+HEARTBEAT_PERIOD_S = 20
+STALE_AFTER = "3 minutes"
 
 
 class RunRefused(RuntimeError):
@@ -51,6 +57,27 @@ def wipe_ml(target: psycopg.Connection, ml: str) -> None:
     target.execute("DELETE FROM migration.id_map WHERE ml = %s", (ml,))
 
 
+def run_in_progress(target: psycopg.Connection, ml: str) -> tuple | None:
+    """The ML's run that is alive in this database (id, kind, started, last sign of life)."""
+    return target.execute(
+        "SELECT id, run_kind, started_at, heartbeat_at FROM migration.run"
+        " WHERE ml = %s AND status = 'EN_COURS'"
+        f" AND coalesce(heartbeat_at, started_at) > now() - interval '{STALE_AFTER}'"
+        " ORDER BY id DESC LIMIT 1",
+        (ml,),
+    ).fetchone()
+
+
+def refuse_if_running(target: psycopg.Connection, ml: str) -> None:
+    alive = run_in_progress(target, ml)
+    if alive is not None:
+        run_id, kind, started, beat = alive
+        raise RunRefused(
+            f"run {run_id} ({kind}) of ML {ml} is in progress since {started:%d/%m/%Y %H:%M:%S}"
+            f" (last sign of life {beat:%H:%M:%S}): one run of an ML at a time, wait for it"
+        )
+
+
 def open_run(
     p3: psycopg.Connection,
     target: psycopg.Connection,
@@ -60,18 +87,27 @@ def open_run(
     environment: Environment,
     dagster_run_id: str,
 ) -> RunScope:
-    """Record a new run; a blank run first wipes the ML's data from VALIDATION."""
-    extract = latest_extract(p3, ml)
+    """Record a new run, one per ML at a time; a blank run first wipes the ML's VALIDATION data.
+
+    The lock is held until the caller commits the run's first family, so a second run of the
+    ML waits, then sees this one alive and is refused.
+    """
+    target.execute("SELECT pg_advisory_xact_lock(hashtext('run:' || %s))", (ml,))
+    refuse_if_running(target, ml)
+    target.execute(
+        "UPDATE migration.run SET status = 'ECHEC', finished_at = now()"
+        " WHERE ml = %s AND status = 'EN_COURS'",
+        (ml,),
+    )  # runs left behind by a killed process
+    extract = pin_extract(p3, ml, dagster_run_id)
     if run_kind in BLANK_RUN_KINDS:
         if environment is not Environment.VALIDATION:
             raise RunRefused(f"{run_kind} is a blank run: it writes to VALIDATION only")
-        # One ML at a time in VALIDATION: a concurrent run of the same ML waits here.
-        target.execute("SELECT pg_advisory_xact_lock(hashtext('wipe:' || %s))", (ml,))
         wipe_ml(target, ml)
     run_id = target.execute(
         "INSERT INTO migration.run (dagster_run_id, run_kind, ml, environment, plateforme,"
-        " extract_id, extracted_at, started_at, status)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS') RETURNING id",
+        " extract_id, extracted_at, started_at, status, heartbeat_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS', now()) RETURNING id",
         (
             dagster_run_id,
             run_kind,
@@ -84,6 +120,50 @@ def open_run(
         ),
     ).fetchone()[0]  # type: ignore[index]
     return RunScope(run_id, ml, extract.plateforme, extract.extract_id, extract.extracted_at.date())
+
+
+def pin_extract(p3: psycopg.Connection, ml: str, run_key: str) -> ExtractInfo:
+    """Pin the ML's latest extract for this run (committed at once: a load must see it)."""
+    p3.execute("SELECT pg_advisory_xact_lock(hashtext('p3.extract'))")
+    extract = latest_extract(p3, ml)
+    p3.execute(
+        "INSERT INTO p3.extract_pin (extract_id, run_key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        (extract.extract_id, run_key),
+    )
+    p3.commit()
+    return extract
+
+
+def check_extract(p3: psycopg.Connection, scope: RunScope) -> None:
+    """A run reads the extract it started with, or fails loudly: never a silent empty family."""
+    row = p3.execute("SELECT 1 FROM p3.extract WHERE id = %s", (scope.extract_id,)).fetchone()
+    if row is None:
+        raise RunRefused(
+            f"the extract {scope.extract_id} this run started with is gone from p3: run again"
+        )
+
+
+@contextmanager
+def heartbeat(target_url: str, run_id: int) -> Iterator[None]:
+    """Tell other runs, every few seconds from a thread, that this run is alive."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        with psycopg.connect(target_url, autocommit=True) as conn:
+            while True:
+                conn.execute(
+                    "UPDATE migration.run SET heartbeat_at = now() WHERE id = %s", (run_id,)
+                )
+                if stop.wait(HEARTBEAT_PERIOD_S):
+                    return
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope:
@@ -102,12 +182,20 @@ def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope:
 
 
 def close_run(
-    target: psycopg.Connection, run_id: int, status: str, report_path: str | None
+    target: psycopg.Connection,
+    run_id: int,
+    status: str,
+    report_path: str | None,
+    p3: psycopg.Connection | None = None,
 ) -> None:
-    target.execute(
-        "UPDATE migration.run SET finished_at = %s, status = %s, report_path = %s WHERE id = %s",
+    """End a run (TERMINE or ECHEC) and release its extract."""
+    run_key = target.execute(
+        "UPDATE migration.run SET finished_at = %s, status = %s, report_path = %s WHERE id = %s"
+        " RETURNING dagster_run_id",
         (dt.datetime.now(PARIS), status, report_path, run_id),
-    )
+    ).fetchone()
+    if p3 is not None and run_key is not None:
+        p3.execute("DELETE FROM p3.extract_pin WHERE run_key = %s", (run_key[0],))
 
 
 def build_decisionnel(target: psycopg.Connection, ml: str) -> int:

@@ -10,8 +10,10 @@ an operator would rather hear about than discover in production.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import os
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +79,42 @@ def _normalise(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+def _server(url: str) -> tuple[frozenset[str], int]:
+    """Where a URL's server is: the set of its addresses (loopback as one name) and its port."""
+    parsed = make_url(url)
+    host = parsed.host or str(parsed.query.get("host") or "")
+    port = parsed.port or 5432
+    if not host or host.startswith("/") or host == "localhost":
+        return frozenset({"loopback"}), port
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port)}
+    except OSError:
+        addresses = {host.lower()}
+    loopback = (
+        {a for a in addresses if ipaddress.ip_address(a).is_loopback}
+        if all(_is_ip(a) for a in addresses)
+        else set()
+    )
+    return frozenset(({"loopback"} if loopback else set()) | (addresses - loopback)), port
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def same_database(a: str, b: str) -> bool:
-    """Whether two URLs reach the same database (host, port and name; the user does not count)."""
-    ua, ub = make_url(a), make_url(b)
-    host_a = ua.host or ua.query.get("host") or "localhost"
-    host_b = ub.host or ub.query.get("host") or "localhost"
-    return (host_a, ua.port or 5432, ua.database) == (host_b, ub.port or 5432, ub.database)
+    """Whether two URLs may reach the same database: same name on a server whose addresses
+    meet (``localhost``, ``127.0.0.1``, ``::1`` and a Unix socket are one server)."""
+    (hosts_a, port_a), (hosts_b, port_b) = _server(a), _server(b)
+    return (
+        make_url(a).database == make_url(b).database
+        and port_a == port_b
+        and bool(hosts_a & hosts_b)
+    )
 
 
 def masked(url: str) -> str:

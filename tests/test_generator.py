@@ -16,7 +16,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import phonenumbers
 import pytest
+from email_validator import EmailNotValidError, validate_email
+from stdnum.fr import siret as stdnum_siret
 
 from pipeline.fixtures.generator import DEFAULT_RATE, generate
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
@@ -39,7 +42,17 @@ RULES_INJECTED = {
     "DOUBLON_ID",
     "PARENT_ABSENT",
     "PARENT_REJETE",
+    "AGE_HORS_TRANCHE",
+    "SIRET_INVALIDE",
+    "CODE_POSTAL_INVALIDE",
+    "TELEPHONE_INVALIDE",
+    "VERSEMENT_MONTANT",
+    "INSTANCE_DATES",
+    "TEXTE_TROP_LONG",
+    "COMPTE_HISTORIQUE",
 }
+COMPTES = "comptes_imilo.csv"
+FILES = {f"{t}.csv" for t in P3_COLUMNS} | {"manifest.json", "expected.json", COMPTES}
 # Cascade parents in the P3_COLUMNS order (id_structure_parent is not one).
 PARENT_TABLES = (
     "structure",
@@ -52,13 +65,30 @@ PARENT_TABLES = (
     "demat",
 )
 DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-EMAIL = re.compile(
-    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$"
-)
 PE = re.compile(r"^\d{7}[0-9A-Z]$")
 DECIMAL = re.compile(r"^\d+(?:,\d+)?$")
-PHONE = re.compile(r"^0[1-9]\d{8}$")
+NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")  # README: 1750,00 · 1 750,00 · 1750.50
+FRENCH_REGIONS = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "NC", "PF", "WF"}
+PHONE_TABLES = ("structure", "entreprise", "personne_ressource", "dossier")
+POSTAL_TABLES = ("structure", "entreprise", "adresse")
+# i-milo column lengths: (table or "*", column) -> longest value.
+MAX_LENGTHS = {
+    **{
+        (t, c): 50
+        for t in ("dossier", "utilisateur", "personne_ressource")
+        for c in ("nom", "prenom")
+    },
+    ("utilisateur", "login"): 30,
+    ("*", "email"): 120,
+    ("*", "libelle"): 255,
+    ("*", "raison_sociale"): 120,
+    ("*", "intitule_poste"): 120,
+    ("adresse", "ligne1"): 150,
+    ("*", "adresse"): 150,
+    ("*", "commune"): 80,
+    ("rendez_vous", "objet"): 255,
+    ("cursus", "diplome"): 120,
+}
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -96,16 +126,41 @@ def parse_date(text: str) -> dt.date | None:
     return value if value.year >= 1900 else None
 
 
-def luhn_ok(number: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(number)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+def email_ok(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def phone_ok(value: str) -> bool:
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        return False
+    return (
+        phonenumbers.is_valid_number(number)
+        and phonenumbers.region_code_for_number(number) in FRENCH_REGIONS
+    )
+
+
+def siret_ok(value: str) -> bool:
+    return bool(stdnum_siret.is_valid(value))
+
+
+def max_length(table: str, column: str) -> int | None:
+    return MAX_LENGTHS.get((table, column), MAX_LENGTHS.get(("*", column)))
+
+
+def number_of(text: str) -> float | None:
+    compact = re.sub(r"\s", "", text)
+    return float(compact.replace(",", ".")) if NUMBER.match(compact) else None
+
+
+def read_comptes(folder: Path) -> list[dict[str, str]]:
+    with open(folder / COMPTES, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";", quotechar='"', strict=True))
 
 
 def years_between(born: dt.date, day: dt.date) -> int:
@@ -177,6 +232,9 @@ def oracle(folder: Path) -> list[dict[str, object]]:
         "situation": ("code_situation",),
         "versement": ("date_versement", "montant"),
     }
+    missing_rule = {("avenant", "secteur"): "AVENANT_SECTEUR_MANQUANT"}
+    missing_rule[("versement", "montant")] = "VERSEMENT_MONTANT"
+    accounts = {r["login_p3"] for r in read_comptes(folder)}
     found: list[dict[str, object]] = []
     ids: dict[str, set[str]] = {}
     rejected: dict[str, set[str]] = {}
@@ -219,25 +277,58 @@ def oracle(folder: Path) -> list[dict[str, object]]:
             faults: list[tuple[str, str, bool]] = []
             for column in mandatory.get(table, ()):
                 if row[column] == "":
-                    rule = "AVENANT_SECTEUR_MANQUANT" if table == "avenant" else "CHAMP_OBLIGATOIRE"
-                    faults.append((rule, column, True))
+                    missing = missing_rule.get((table, column), "CHAMP_OBLIGATOIRE")
+                    faults.append((missing, column, True))
             for column in P3_COLUMNS[table]:
                 value = row[column]
                 if column.startswith("date_") and value:
                     day = parse_date(value)
                     if day is None or day > extracted:
                         faults.append(("DATE_INVALIDE", column, column in mandatory.get(table, ())))
-                rule = coded.get((table, column))
-                if rule and value and value not in rule[0]:
-                    faults.append(("CODE_NON_MAPPE", column, rule[1]))
+                codes = coded.get((table, column))
+                if codes and value and value not in codes[0]:
+                    faults.append(("CODE_NON_MAPPE", column, codes[1]))
+                longest = max_length(table, column)
+                if longest is not None and len(value) > longest:
+                    faults.append(("TEXTE_TROP_LONG", column, False))
             if table == "avenant" and row["secteur"] == "":
                 faults.append(("AVENANT_SECTEUR_MANQUANT", "secteur", True))
             if (
                 table in ("dossier", "personne_ressource")
                 and row["email"]
-                and not EMAIL.match(row["email"])
+                and not email_ok(row["email"])
             ):
                 faults.append(("EMAIL_INVALIDE", "email", False))
+            if table in PHONE_TABLES and row["telephone"] and not phone_ok(row["telephone"]):
+                faults.append(("TELEPHONE_INVALIDE", "telephone", False))
+            if (
+                table in POSTAL_TABLES
+                and row["code_postal"]
+                and not re.fullmatch(r"\d{5}", row["code_postal"].strip())
+            ):
+                faults.append(("CODE_POSTAL_INVALIDE", "code_postal", False))
+            if table == "entreprise" and row["siret"] and not siret_ok(row["siret"]):
+                faults.append(("SIRET_INVALIDE", "siret", False))
+            if table == "utilisateur" and row["login"] and row["login"] not in accounts:
+                faults.append(("COMPTE_HISTORIQUE", "login", False))
+            if table == "dossier":
+                born = parse_date(row["date_naissance"])
+                first = parse_date(row["date_premier_accueil"])
+                age = (
+                    years_between(born, first)
+                    if born and first and born <= extracted and first <= extracted
+                    else None
+                )
+                if age is not None and not 14 <= age <= 30:
+                    faults.append(("AGE_HORS_TRANCHE", "date_naissance", False))
+            if table == "versement" and row["montant"]:
+                amount = number_of(row["montant"])
+                if amount is None or amount <= 0:
+                    faults.append(("VERSEMENT_MONTANT", "montant", True))
+            if table == "dispositif_instance":
+                entree, sortie = parse_date(row["date_entree"]), parse_date(row["date_sortie"])
+                if entree and sortie and sortie < entree:
+                    faults.append(("INSTANCE_DATES", "date_sortie", False))
             if table == "dossier" and row["identifiant_pe"] and not PE.match(row["identifiant_pe"]):
                 faults.append(("PE_IDENTIFIANT", "identifiant_pe", False))
             if table == "rubrique":
@@ -288,7 +379,7 @@ def extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, o
 @pytest.fixture(scope="module")
 def clean_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("clean")
-    generate(folder, ML, 300, seed=1, rate=0)
+    generate(folder, ML, 300, seed=1, clean=True)
     return folder
 
 
@@ -304,10 +395,7 @@ def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
     assert generate(first, ML, 200, seed=5) == generate(second, ML, 200, seed=5)
     generate(other, ML, 200, seed=6)
     assert digests(first) == digests(second)
-    assert set(digests(first)) == {f"{t}.csv" for t in P3_COLUMNS} | {
-        "manifest.json",
-        "expected.json",
-    }
+    assert set(digests(first)) == FILES
     assert digests(first)["dossier.csv"] != digests(other)["dossier.csv"]
 
 
@@ -376,17 +464,16 @@ def test_structures_codes_and_territory(extract: tuple[Path, dict[str, object]])
     )
 
 
-def test_leading_zero_postal_codes_exist(extract: tuple[Path, dict[str, object]]) -> None:
-    folder, _ = extract
-    data = read_all(folder)
+def test_leading_zero_postal_codes_exist(clean_extract: Path) -> None:
+    data = read_all(clean_extract)
     postal = [r["code_postal"] for t in ("structure", "entreprise", "adresse") for r in data[t]]
     assert all(re.fullmatch(r"\d{5}", code) for code in postal)
     assert any(code.startswith("0") for code in postal)
 
 
 def test_corsica_and_leading_zero_insee(tmp_path: Path) -> None:
-    generate(tmp_path / "corse", "2A004S00", 30, seed=3)
-    generate(tmp_path / "ain", "01053S00", 30, seed=3)
+    generate(tmp_path / "corse", "2A004S00", 30, seed=3, clean=True)
+    generate(tmp_path / "ain", "01053S00", 30, seed=3, clean=True)
     corse = read_all(tmp_path / "corse")
     assert {r["code"] for r in corse["structure"]} >= {"2A004S00", "2A004S01", "2A004S02"}
     assert "2A004" in {r["code_commune_insee"] for r in corse["zone_couverture"]}
@@ -402,12 +489,19 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
     data = read_all(clean_extract)
     extracted = dt.date(2026, 11, 27)
     for row in data["entreprise"] + data["structure_administrative"]:
-        assert re.fullmatch(r"\d{14}", row["siret"]) and luhn_ok(row["siret"]), row
+        assert re.fullmatch(r"\d{14}", row["siret"]) and siret_ok(row["siret"]), row
     for row in data["entreprise"]:
         assert re.fullmatch(r"\d{4}[A-Z]", row["code_naf"])
+    phones = [r["telephone"] for t in PHONE_TABLES for r in data[t] if r["telephone"]]
+    assert all(phone_ok(phone) for phone in phones)
+    assert any(" " in phone for phone in phones) and any(" " not in phone for phone in phones)
     for table in P3_COLUMNS:
-        if "telephone" in P3_COLUMNS[table]:
-            assert all(PHONE.match(r["telephone"]) for r in data[table] if r["telephone"])
+        if "email" in P3_COLUMNS[table]:
+            assert all(email_ok(r["email"]) for r in data[table] if r["email"]), table
+        for column in P3_COLUMNS[table]:
+            longest = max_length(table, column)
+            if longest is not None:
+                assert all(len(r[column]) <= longest for r in data[table]), (table, column)
     accueils = []
     for row in data["dossier"]:
         born, first = parse_date(row["date_naissance"]), parse_date(row["date_premier_accueil"])
@@ -415,8 +509,7 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
         assert 16 <= years_between(born, first) <= 25
         accueils.append(first)
         if row["email"]:
-            assert EMAIL.match(row["email"]) and row["email"] == row["email"].lower()
-            assert row["email"].isascii()
+            assert row["email"] == row["email"].lower() and row["email"].isascii()
         assert row["identifiant_pe"] == "" or PE.match(row["identifiant_pe"])
         assert row["civilite"] in ("M", "MME")
     assert min(accueils) < dt.date(2014, 7, 1) < max(accueils)
@@ -438,8 +531,8 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
             and float(row["montant"].replace(",", ".")) > 0
         )
     for row in data["dispositif_instance"]:
-        if row["date_sortie"]:
-            assert parse_date(row["date_sortie"]) >= parse_date(row["date_entree"])
+        entree, sortie = parse_date(row["date_entree"]), parse_date(row["date_sortie"])
+        assert entree and (row["date_sortie"] == "" or (sortie and sortie >= entree))
         assert (row["statut"] == "EN_COURS") == (row["date_sortie"] == "")
     dispositifs = data["dispositif"]
     national = [r["code"] for r in dispositifs if r["niveau"] == "NATIONAL"]
@@ -477,9 +570,59 @@ def test_clean_values_are_realistic(clean_extract: Path) -> None:
         assert (row["code_contrat"] != "") == (code in ("EMPLOI", "ALTERNANCE"))
 
 
-def test_rate_zero_is_a_clean_extract(clean_extract: Path) -> None:
+def test_rate_zero_is_a_clean_extract(clean_extract: Path, tmp_path: Path) -> None:
     assert expected_of(clean_extract) == []
     assert oracle(clean_extract) == []
+    generate(tmp_path, ML, 300, seed=1, rate=0)
+    assert digests(tmp_path) == digests(clean_extract)  # clean=True is rate=0
+    assert set(digests(clean_extract)) == FILES
+    logins = [r["login"] for r in read_table(clean_extract, "utilisateur")]
+    comptes = read_comptes(clean_extract)
+    assert [r["login_p3"] for r in comptes] == logins  # every user has an i-milo account
+    assert all(re.fullmatch(r"[a-z-]+\.[a-z-]+\d*", r["login_imilo"]) for r in comptes)
+    assert len({r["login_imilo"] for r in comptes}) == len(comptes)
+
+
+def test_the_defects_are_the_only_differences_from_the_clean_extract(
+    extract: tuple[Path, dict[str, object]], clean_extract: Path
+) -> None:
+    folder, _ = extract
+    expected = expected_of(folder)
+    listed = {(e["object_type"], e["id_p3"]) for e in expected}
+    dirty, clean = read_all(folder), read_all(clean_extract)
+    changed: set[tuple[str, str]] = set()
+    echoes: set[tuple[str, str]] = set()
+    for table in P3_COLUMNS:
+        rows: dict[str, list[dict[str, str]]] = {}
+        clean_rows: dict[str, list[dict[str, str]]] = {}
+        for source, target in ((dirty[table], rows), (clean[table], clean_rows)):
+            for row in source:
+                target.setdefault(row[id_column(table)], []).append(row)
+        assert set(rows) == set(clean_rows), table  # the same ids
+        changed |= {(table, i) for i in rows if rows[i] != clean_rows[i]}
+        if table == "proposition":  # a proposition carries its rubrique's modalité
+            echoes = {
+                (table, i)
+                for i in rows
+                if rows[i] != clean_rows[i]
+                and [{**r, "modalite": ""} for r in rows[i]]
+                == [{**r, "modalite": ""} for r in clean_rows[i]]
+            }
+    assert changed <= listed
+    # every defect of its own is a changed row; cascades and comptes historiques are not
+    own = {(e["object_type"], e["id_p3"]) for e in expected if e["rule"] != "PARENT_REJETE"}
+    historic = {
+        (e["object_type"], e["id_p3"]) for e in expected if e["rule"] == "COMPTE_HISTORIQUE"
+    }
+    cascades = {(e["object_type"], e["id_p3"]) for e in expected if e["rule"] == "PARENT_REJETE"}
+    assert changed - echoes == own - historic
+    assert echoes <= cascades
+    users = {r["id_utilisateur"]: r["login"] for r in dirty["utilisateur"]}
+    missing = {users[str(i)] for _, i in historic}
+    dirty_comptes, clean_comptes = read_comptes(folder), read_comptes(clean_extract)
+    assert dirty_comptes == [r for r in clean_comptes if r["login_p3"] not in missing]
+    manifest = (folder / "manifest.json").read_bytes()
+    assert manifest == (clean_extract / "manifest.json").read_bytes()
 
 
 # -- defects and expected rejects -------------------------------------------------------
@@ -523,7 +666,60 @@ def test_defect_variants_are_all_present(extract: tuple[Path, dict[str, object]]
         ("PARENT_REJETE", "proposition", "id_service_entreprise", True),
         ("PARENT_REJETE", "proposition", "id_dossier", True),
         ("PARENT_REJETE", "engagement", "id_dispositif_instance", True),
+        ("AGE_HORS_TRANCHE", "dossier", "date_naissance", False),
+        ("SIRET_INVALIDE", "entreprise", "siret", False),
+        ("CODE_POSTAL_INVALIDE", "structure", "code_postal", False),
+        ("CODE_POSTAL_INVALIDE", "entreprise", "code_postal", False),
+        ("CODE_POSTAL_INVALIDE", "adresse", "code_postal", False),
+        ("TELEPHONE_INVALIDE", "structure", "telephone", False),
+        ("TELEPHONE_INVALIDE", "entreprise", "telephone", False),
+        ("TELEPHONE_INVALIDE", "personne_ressource", "telephone", False),
+        ("TELEPHONE_INVALIDE", "dossier", "telephone", False),
+        ("VERSEMENT_MONTANT", "versement", "montant", True),
+        ("INSTANCE_DATES", "dispositif_instance", "date_sortie", False),
+        ("TEXTE_TROP_LONG", "dossier", "nom", False),
+        ("TEXTE_TROP_LONG", "adresse", "ligne1", False),
+        ("TEXTE_TROP_LONG", "actualite_dossier", "libelle", False),
+        ("COMPTE_HISTORIQUE", "utilisateur", "login", False),
     }
+
+
+def test_defect_values_cover_every_variant(tmp_path: Path) -> None:
+    generate(tmp_path, ML, 2000, seed=4, rate=0.05)
+    expected = expected_of(tmp_path)
+    assert expected == oracle(tmp_path)
+    data = read_all(tmp_path)
+    rows = {t: {r[id_column(t)]: r for r in reversed(data[t])} for t in P3_COLUMNS}
+
+    def values(rule: str, *tables: str) -> set[str]:
+        return {
+            rows[str(e["object_type"])][str(e["id_p3"])][str(e["field"])]
+            for e in expected
+            if e["rule"] == rule and e["object_type"] in tables
+        }
+
+    sirets = values("SIRET_INVALIDE", "entreprise")
+    assert "ABCDEFGHIJKLMN" in sirets
+    assert any(re.fullmatch(r"\d{13}", v) for v in sirets)
+    assert any(re.fullmatch(r"\d{14}", v) for v in sirets)  # fails the Luhn check only
+    postal = values("CODE_POSTAL_INVALIDE", *POSTAL_TABLES)
+    for pattern in (r"\d{4}", r"\d{6}", r"\d{4}[A-Z]"):
+        assert any(re.fullmatch(pattern, v) for v in postal), pattern
+    assert any(re.fullmatch(r"[1-9]\d{3}", v) for v in postal)  # 01000 → 1000
+    phones = values("TELEPHONE_INVALIDE", *PHONE_TABLES)
+    assert {"12345", "+44 20 7946 0958", "0012345678"} <= phones
+    assert any(re.fullmatch(r"06 \d\d \d\d \d\d", v) for v in phones)
+    assert values("VERSEMENT_MONTANT", "versement") == {"", "0", "-12,50", "abc"}
+    ages = set()
+    for entry in expected:
+        if entry["rule"] == "AGE_HORS_TRANCHE":
+            row = rows["dossier"][str(entry["id_p3"])]
+            born, first = parse_date(row["date_naissance"]), parse_date(row["date_premier_accueil"])
+            assert born and first
+            ages.add(years_between(born, first))
+    assert min(ages) < 14 and max(ages) > 30
+    lengths = [len(v) for v in values("TEXTE_TROP_LONG", "actualite_dossier")]
+    assert min(lengths) > 255 and max(lengths) < 500
 
 
 def test_cascades_are_consistent(extract: tuple[Path, dict[str, object]]) -> None:
@@ -537,7 +733,7 @@ def test_cascades_are_consistent(extract: tuple[Path, dict[str, object]]) -> Non
         for e in expected
         if e["blocking"] and e["rule"] != "DOUBLON_ID"
     }
-    rows = {table: {} for table in P3_COLUMNS}
+    rows: dict[str, dict[str, dict[str, str]]] = {table: {} for table in P3_COLUMNS}
     for table in P3_COLUMNS:
         for row in data[table]:
             rows[table].setdefault(row[id_column(table)], row)  # the first copy
@@ -547,17 +743,17 @@ def test_cascades_are_consistent(extract: tuple[Path, dict[str, object]]) -> Non
         table, field = str(entry["object_type"]), str(entry["field"])
         parent_table = field.removeprefix("id_")
         assert parent_table in PARENT_TABLES
-        parent_id = rows[table][entry["id_p3"]][field]
+        parent_id = rows[table][str(entry["id_p3"])][field]
         assert (parent_table, parent_id) in blocked, entry
         # no earlier parent of the row is rejected
         for earlier in PARENT_TABLES[: PARENT_TABLES.index(parent_table)]:
             column = f"id_{earlier}"
             if column in P3_COLUMNS[table]:
-                assert (earlier, rows[table][entry["id_p3"]][column]) not in blocked
+                assert (earlier, rows[table][str(entry["id_p3"])][column]) not in blocked
     dossier_ids = {r["id_dossier"] for r in data["dossier"]}
     for entry in expected:
         if entry["rule"] == "PARENT_ABSENT":
-            row = rows[str(entry["object_type"])][entry["id_p3"]]
+            row = rows[str(entry["object_type"])][str(entry["id_p3"])]
             assert row[str(entry["field"])] not in dossier_ids
 
 

@@ -34,8 +34,10 @@ def two_runs(upgraded_databases, generated: Path, tmp_path_factory) -> tuple[dic
     from pipeline import db
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
+    from pipeline.inputs import load_imilo_accounts
 
     load_extract(generated, db.p3_engine())
+    load_imilo_accounts(db.p3_engine(), ML, generated / "comptes_imilo.csv")
     first = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports1")))
     second = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports2")))
     return first, second

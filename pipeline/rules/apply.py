@@ -28,6 +28,7 @@ from pipeline.rules.values import (
 )
 
 FINDING_COLUMNS = ["line_no", "rule", "field", "blocking", "value"]
+MAX_AMOUNT = 10**10  # numeric(12, 2)
 # Malformed text values: reported, dropped, the object migrated without them.
 PATTERN_RULES = {
     "EMAIL_INVALIDE": invalid_emails,
@@ -92,7 +93,13 @@ def _field_faults(
     elif spec.kind == "decimal":
         typed, invalid = parse_decimals(raw)
         if spec.rule == "VERSEMENT_MONTANT":
-            invalid = invalid | (given & ~invalid & ~(typed > 0))
+            # Euros: positive, at most two decimals, and within the i-milo column (12, 2).
+            cents = raw.astype("string").str.extract(r"[.,](\d+)\s*$")[0].str.len()
+            invalid = invalid | (
+                given
+                & ~invalid
+                & (~(typed > 0) | (typed >= MAX_AMOUNT) | (cents > 2).fillna(False))
+            )
         faults.append((invalid, spec.rule or "CODE_NON_MAPPE", True if spec.rule else blocking))
     elif spec.kind in ("code", "bool"):
         assert spec.codes is not None

@@ -69,7 +69,7 @@ def _target_table(name: str) -> Table:
         metadata,
         Column("id", BigInteger, Identity(), primary_key=True),
         Column("ml", String(8), nullable=False, index=True),
-        Column("code_structure", String(16)),
+        Column("code_structure", Text),
         *(
             Column(
                 parent_column(p.table), BigInteger, ForeignKey(f"{IMILO}.{p.table}.id"), index=True
@@ -104,6 +104,15 @@ decisionnel_mensuel = Table(
     comment="One row per ML and month: the décisionnel built from migrated data.",
 )
 
+environment = Table(
+    "environment",
+    metadata,
+    Column("name", String(16), primary_key=True, comment="ECOLE, VALIDATION or PRODUCTION"),
+    Column("tagged_at", DateTime(timezone=True), nullable=False),
+    schema=MIGRATION,
+    comment="One row: which environment this database is. A blank run refuses PRODUCTION.",
+)
+
 run = Table(
     "run",
     metadata,
@@ -118,6 +127,7 @@ run = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Column("status", String(16), nullable=False, comment="EN_COURS, TERMINE or ECHEC"),
+    Column("heartbeat_at", DateTime(timezone=True), comment="last sign of life of a step"),
     Column("report_path", Text),
     schema=MIGRATION,
     comment="One row per migration run of an ML.",

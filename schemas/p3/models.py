@@ -40,6 +40,15 @@ extract = Table(
 )
 
 
+extract_pin = Table(
+    "extract_pin",
+    metadata,
+    Column("extract_id", Integer, ForeignKey("extract.id", ondelete="CASCADE"), primary_key=True),
+    Column("run_key", String(64), primary_key=True, comment="the Dagster run id reading it"),
+    Column("pinned_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="One row per run reading an extract: a pinned extract is never replaced under it.",
+)
+
 compte_imilo = Table(
     "compte_imilo",
     metadata,

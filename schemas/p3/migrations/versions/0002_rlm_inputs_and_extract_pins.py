@@ -1,4 +1,4 @@
-"""rlm inputs: i-milo accounts and the reference freeze
+"""rlm inputs and extract pins
 
 Revision ID: 0002
 Revises: 0001
@@ -45,8 +45,28 @@ def upgrade() -> None:
         schema="p3",
         comment="One row per local reference of an ML as MIG_REF took it: the freeze.",
     )
+    op.create_table(
+        "extract_pin",
+        sa.Column("extract_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "run_key", sa.String(length=64), nullable=False, comment="the Dagster run id reading it"
+        ),
+        sa.Column(
+            "pinned_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["extract_id"],
+            ["p3.extract.id"],
+            name=op.f("fk_extract_pin_extract_id_extract"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("extract_id", "run_key", name=op.f("pk_extract_pin")),
+        schema="p3",
+        comment="One row per run reading an extract: a pinned extract is never replaced under it.",
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("extract_pin", schema="p3")
     op.drop_table("reference_gel", schema="p3")
     op.drop_table("compte_imilo", schema="p3")
