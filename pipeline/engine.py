@@ -97,6 +97,9 @@ def report_frame(
     if found.empty:
         return pd.DataFrame(columns=list(REJECT_COPY_COLUMNS))
     catalogue = mappings.rule_catalogue()
+    unknown = set(found["rule"]) - set(catalogue)
+    if unknown:
+        raise KeyError(f"rule codes without an entry in mappings/rules.csv: {sorted(unknown)}")
     hit = rows.set_index("line_no").loc[found["line_no"].to_numpy()].reset_index()
     who, who2 = _who(hit, ot)
     nothing = pd.Series([None] * len(hit), dtype=object)

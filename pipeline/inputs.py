@@ -83,10 +83,12 @@ def freeze_references(engine: Engine, ml: str) -> int:
             text(
                 "INSERT INTO p3.reference_gel (ml, table_name, code, id_reference, niveau,"
                 " libelle, actif, visible)"
-                " SELECT DISTINCT ON (btrim(table_name), btrim(code)) :ml, btrim(table_name),"
+                " SELECT DISTINCT ON (btrim(table_name), btrim(code)) CAST(:ml AS text),"
+                " btrim(table_name),"
                 " btrim(code), btrim(id_reference), btrim(niveau), btrim(libelle), btrim(actif),"
                 " btrim(visible) FROM p3.reference"
-                " WHERE extract_id = :e AND left(btrim(code_structure), 5) = left(:ml, 5)"
+                " WHERE extract_id = :e"
+                " AND left(btrim(code_structure), 5) = left(CAST(:ml AS text), 5)"
                 " AND btrim(table_name) <> '' AND btrim(code) <> ''"
                 " ORDER BY btrim(table_name), btrim(code), line_no"
             ),

@@ -83,6 +83,26 @@ def _situation(i: int, dossier: int, code: str, contrat: str = "") -> dict[str, 
 TABLES = {
     "reference": [
         {
+            "id_reference": "2",
+            **S,
+            "table_name": "PRESCRIPTEUR",
+            "niveau": "LOCAL",
+            "code": "P1",
+            "libelle": "Prescripteur B",
+            "actif": "O",
+            "visible": "O",
+        },
+        {
+            "id_reference": "3",
+            **S,
+            "table_name": "PRESCRIPTEUR",
+            "niveau": "LOCAL",
+            "code": "P2",
+            "libelle": "Prescripteur C",
+            "actif": "O",
+            "visible": "O",
+        },
+        {
             "id_reference": "1",
             "code_structure": "",
             "table_name": "CONNAISSANCE",
@@ -91,7 +111,7 @@ TABLES = {
             "libelle": "Bouche à oreille",
             "actif": "O",
             "visible": "O",
-        }
+        },
     ],
     "utilisateur": [
         {
@@ -708,14 +728,264 @@ EXPECTED = [
 ]
 
 
+# The rules of the brief's second table, on rows of their own.
+TABLES["utilisateur"].append(
+    {
+        "id_utilisateur": "3",
+        **S,
+        "login": "jmarc",
+        "nom": "Marc",
+        "prenom": "Jean",
+        "civilite": "M",
+        "date_naissance": "03/04/1985",
+        "profil": "ACCOMPAGNER",
+        "fonction": "CONSEILLER",
+        "actif": "O",
+    }
+)  # no i-milo account: a compte historique
+TABLES["entreprise"].append(
+    {
+        "id_entreprise": "11",
+        **S,
+        "raison_sociale": "Garage Müller",
+        "siret": "73282932000075",
+        "code_postal": "1000",
+        "telephone": "12345",
+    }
+)  # Luhn fails; the postal code lost its leading zero upstream; not a French number
+TABLES["dossier"] += [
+    _dossier(107, date_naissance="05/06/1980"),  # 42 at first reception
+    _dossier(108, nom="M" * 60),  # i-milo keeps 50 characters
+]
+TABLES["dispositif_instance"].append(
+    {
+        "id_dispositif_instance": "301",
+        **S,
+        "id_dossier": "100",
+        "id_dispositif": "50",
+        "date_entree": "01/02/2023",
+        "date_sortie": "01/01/2023",
+        "statut": "TERMINE",
+    }
+)
+ACCOUNTS = (
+    "login_imilo;login_p3;nom;prenom\nclaire.durand;cdurand;Durand;Claire\n"
+    "pierre.noel;pnoel;Noël;Pierre\n"
+)
+# What MIG_REF froze: P1 was "Prescripteur A", and P2 did not exist.
+FROZEN_REFERENCES = [{**TABLES["reference"][0], "libelle": "Prescripteur A"}]
+
+EXPECTED += [
+    (
+        "REF_MODIFIEE_APRES_GEL",
+        [
+            "ERREUR",
+            "reference",
+            "2",
+            "",
+            "PRESCRIPTEUR",
+            "",
+            "Prescripteur B",
+            "",
+            "",
+            "7",
+            ML,
+            "Référence modifiée dans P3 après le gel (MIG_REF)",
+            "Prescripteur B",
+            "libelle",
+            "Prescripteur B",
+            "Oui",
+        ],
+    ),
+    (
+        "REF_MODIFIEE_APRES_GEL",
+        [
+            "ERREUR",
+            "reference",
+            "3",
+            "",
+            "PRESCRIPTEUR",
+            "",
+            "Prescripteur C",
+            "",
+            "",
+            "7",
+            ML,
+            "Référence modifiée dans P3 après le gel (MIG_REF)",
+            "Prescripteur C",
+            "code",
+            "P2",
+            "Oui",
+        ],
+    ),
+    (
+        "COMPTE_HISTORIQUE",
+        [
+            "INFO",
+            "utilisateur",
+            "3",
+            "",
+            "",
+            "",
+            "jmarc",
+            "",
+            "",
+            "7",
+            ML,
+            "Compte P3 sans utilisateur i-milo : compte historique",
+            "jmarc",
+            "login",
+            "jmarc",
+            "Non",
+        ],
+    ),
+    (
+        "SIRET_INVALIDE",
+        [
+            "ALERTE",
+            "entreprise",
+            "11",
+            "",
+            "73282932000075",
+            "",
+            "Garage Müller",
+            "",
+            "",
+            "7",
+            ML,
+            "SIRET invalide",
+            "Garage Müller",
+            "siret",
+            "73282932000075",
+            "Non",
+        ],
+    ),
+    (
+        "CODE_POSTAL_INVALIDE",
+        [
+            "ALERTE",
+            "entreprise",
+            "11",
+            "",
+            "73282932000075",
+            "",
+            "Garage Müller",
+            "",
+            "",
+            "7",
+            ML,
+            "Code postal invalide",
+            "Garage Müller",
+            "code_postal",
+            "1000",
+            "Non",
+        ],
+    ),
+    (
+        "TELEPHONE_INVALIDE",
+        [
+            "ALERTE",
+            "entreprise",
+            "11",
+            "",
+            "73282932000075",
+            "",
+            "Garage Müller",
+            "",
+            "",
+            "7",
+            ML,
+            "Numéro de téléphone invalide",
+            "Garage Müller",
+            "telephone",
+            "12345",
+            "Non",
+        ],
+    ),
+    (
+        "AGE_HORS_TRANCHE",
+        [
+            "ALERTE",
+            "dossier",
+            "107",
+            "",
+            "",
+            "",
+            "MARTIN Léa",
+            "05/06/1980",
+            "",
+            "7",
+            ML,
+            "Âge au premier accueil hors de la tranche 14-30 ans",
+            "D107",
+            "date_naissance",
+            "05/06/1980",
+            "Non",
+        ],
+    ),
+    (
+        "TEXTE_TROP_LONG",
+        [
+            "ALERTE",
+            "dossier",
+            "108",
+            "",
+            "",
+            "",
+            "M" * 60 + " Léa",
+            "05/06/2004",
+            "",
+            "7",
+            ML,
+            "Texte trop long pour i-milo (tronqué)",
+            "D108",
+            "nom",
+            "M" * 60,
+            "Non",
+        ],
+    ),
+    (
+        "INSTANCE_DATES",
+        [
+            "ALERTE",
+            "dispositif_instance",
+            "301",
+            "100",
+            "50",
+            "",
+            "MARTIN Léa",
+            "05/06/2004",
+            "",
+            "7",
+            ML,
+            "Date de sortie antérieure à la date d'entrée",
+            "TERMINE",
+            "date_sortie",
+            "01/01/2023",
+            "Non",
+        ],
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def faulty_run(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> dict:
     from pipeline import db
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
+    from pipeline.inputs import freeze_references, load_imilo_accounts
 
+    # MIG_REF took the references as they were; then P3 changed one and added one.
+    before = write_extract(
+        tmp_path_factory.mktemp("frozen"), {"reference": FROZEN_REFERENCES}, (ML,)
+    )
+    load_extract(before, db.p3_engine())
+    freeze_references(db.p3_engine(), ML)
     folder = write_extract(tmp_path_factory.mktemp("faulty"), TABLES, (ML,))
     load_extract(folder, db.p3_engine())
+    accounts = folder / "comptes_imilo.csv"
+    accounts.write_text(ACCOUNTS, encoding="utf-8")
+    load_imilo_accounts(db.p3_engine(), ML, accounts)
     started = _paris_now().replace(microsecond=0)
     summary = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports")))
     summary["_window"] = (started, _paris_now())
@@ -757,13 +1027,13 @@ def test_counts_balance_and_match_the_faults(faulty_run: dict):
     objects = faulty_run["objects"]
     for table, c in objects.items():
         assert c["read"] == c["migrated"] + c["rejected"] + c["out_of_scope"], table
-    # 8 dossier lines: 100 migrated (first copy), 101, 102, 105, 106 migrated with an error;
-    # 103, 104 and the copy of 100 rejected.
+    # 10 dossier lines: 100 migrated (first copy), 101, 102, 105, 106, 107, 108 migrated with
+    # an error; 103, 104 and the copy of 100 rejected.
     assert objects["dossier"] == {
-        "read": 8,
-        "migrated": 5,
+        "read": 10,
+        "migrated": 7,
         "rejected": 3,
-        "migrated_with_errors": 4,
+        "migrated_with_errors": 6,
         "out_of_scope": 0,
     }
     assert objects["situation"]["migrated"] == 1  # only 200
@@ -774,3 +1044,42 @@ def test_the_report_files_sit_together(faulty_run: dict):
     xlsx = Path(faulty_run["report_path"])
     assert xlsx.suffix == ".xlsx" and xlsx.exists()
     assert xlsx.with_suffix(".json").exists()
+
+
+def test_every_rule_of_the_catalogue_is_exercised_here():
+    from pipeline.mappings import rule_catalogue
+
+    assert {rule for rule, _ in EXPECTED} == set(rule_catalogue())
+
+
+def test_the_catalogue_and_the_code_agree():
+    # No rule without an entry in mappings/rules.csv, no entry without a rule.
+    from pipeline.mappings import rule_catalogue
+    from pipeline.rules import emitted_rules
+
+    assert emitted_rules() == set(rule_catalogue())
+
+
+def test_values_are_cut_or_kept_as_the_rules_say(faulty_run: dict, upgraded_databases):
+    from tests.conftest import connect
+
+    with connect(upgraded_databases.validation) as conn:
+        nom, naissance = conn.execute(
+            "SELECT d.nom, d.date_naissance FROM imilo.dossier d JOIN migration.id_map m"
+            " ON m.imilo_id = d.id AND m.object_type = 'dossier' AND m.ml = d.ml"
+            " WHERE d.ml = %s AND m.id_p3 IN ('107', '108') ORDER BY m.id_p3",
+            (ML,),
+        ).fetchall()
+        user = conn.execute(
+            "SELECT compte_historique FROM imilo.utilisateur WHERE ml = %s AND login = 'jmarc'",
+            (ML,),
+        ).fetchone()
+        siret = conn.execute(
+            "SELECT siret, code_postal, telephone FROM imilo.entreprise"
+            " WHERE ml = %s AND raison_sociale = 'Garage Müller'",
+            (ML,),
+        ).fetchone()
+    assert nom[1] == dt.date(1980, 6, 5)  # AGE_HORS_TRANCHE keeps the birth date
+    assert naissance[0] == "M" * 50  # TEXTE_TROP_LONG cuts to the i-milo column
+    assert user == (True,)  # the compte historique migrates, flagged
+    assert siret == (None, None, None)  # dropped values

@@ -161,3 +161,20 @@ CHECKS: dict[str, Callable[[pd.DataFrame, pd.DataFrame, Any], Iterator[Finding]]
     "compte_historique": compte_historique,
     "reference_gel": reference_gel,
 }
+
+# The rule codes each check can report: the catalogue must know every one of them.
+CHECK_RULES: dict[str, tuple[str, ...]] = {
+    "rubrique_modalite": (
+        "RUB_MODALITE_EMPLOI",
+        "RUB_MODALITE_FORMATION",
+        "RUB_MODALITE_CONTRADICTION",
+    ),
+    "service_entreprise_salaire": ("SE_SALAIRE_NON_NUMERIQUE",),
+    "service_entreprise_duree": ("SE_DUREE_TRAVAIL",),
+    "situation_code_contrat": ("SITUATION_CODE_CONTRAT",),
+    "dispositif_national": ("CODE_NON_MAPPE",),
+    "dossier_age": ("AGE_HORS_TRANCHE",),
+    "instance_dates": ("INSTANCE_DATES",),
+    "compte_historique": ("COMPTE_HISTORIQUE",),
+    "reference_gel": ("REF_MODIFIEE_APRES_GEL",),
+}
