@@ -22,7 +22,7 @@ from psycopg import sql
 from pipeline import mappings
 from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, ObjectType
 from pipeline.rules.apply import CheckContext, check_rows
-from pipeline.rules.values import present
+from pipeline.rules.values import TEXT, member, present
 from schemas.imilo.models import DERIVED_COLUMNS, REJECT_COLUMNS, parent_column
 from schemas.p3.columns import P3_COLUMNS, id_column
 
@@ -45,7 +45,7 @@ class RunScope:
 
     def in_scope(self, code_structure: pd.Series) -> pd.Series:
         """Rows of the ML or of its antennes (same INSEE code); rows without a code too."""
-        codes = code_structure.astype("string").str.strip()
+        codes = code_structure.astype(TEXT).str.strip()
         return (~present(code_structure)) | (codes.str[:5] == self.ml[:5]).fillna(False).astype(
             bool
         )
@@ -81,7 +81,7 @@ def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
         nothing = pd.Series([None] * len(rows), index=rows.index, dtype=object)
         return (rows[ot.label] if ot.label else nothing), nothing
     name = (
-        nom.astype("string").fillna("").str.upper() + " " + prenom.astype("string").fillna("")
+        nom.astype(TEXT).fillna("").str.upper() + " " + prenom.astype(TEXT).fillna("")
     ).str.strip()
     return name.astype(object).where(name != "", None), naissance
 
@@ -150,10 +150,10 @@ def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus
     parts = []
     for parent in sorted(ot.parents, key=lambda p: OBJECT_ORDER[p.table]):
         status = parents[parent.table]
-        fk = rows[parent.column].astype("string").str.strip()
+        fk = rows[parent.column].astype(TEXT).str.strip()
         given = present(rows[parent.column])
-        migrated = given & fk.isin(status.imilo_ids.index).fillna(False).astype(bool)
-        rejected = given & ~migrated & fk.isin(status.rejected).fillna(False).astype(bool)
+        migrated = given & member(fk, status.imilo_ids.index)
+        rejected = given & ~migrated & member(fk, status.rejected)
         absent = ~migrated & ~rejected & (given | parent.mandatory)
         for mask, rule in ((rejected, "PARENT_REJETE"), (absent, "PARENT_ABSENT")):
             mask = mask & ~decided
@@ -189,7 +189,7 @@ def _historic(logins: pd.Series, ctx: CheckContext) -> pd.Series:
     """Whether a P3 login has no i-milo account (unknown while the RLM has loaded none)."""
     if ctx.imilo_logins is None:
         return pd.Series([None] * len(logins), index=logins.index, dtype=object)
-    known = logins.astype("string").isin(ctx.imilo_logins).fillna(False).astype(bool)
+    known = member(logins.astype(TEXT), ctx.imilo_logins)
     return (~known).where(logins.notna(), None).astype(object)
 
 
@@ -304,7 +304,7 @@ def migrate_object_type(
     for rows in source.chunks(ot):
         heure = dt.datetime.now(PARIS).replace(microsecond=0)
         counts.read += len(rows)
-        rows["_id"] = rows[id_column(ot.table)].astype("string").str.strip().astype(object)
+        rows["_id"] = rows[id_column(ot.table)].astype(TEXT).str.strip().astype(object)
 
         scoped = scope.in_scope(rows["code_structure"])
         if not scoped.all():
@@ -471,10 +471,10 @@ class TargetSink:
         data: list[list] = [
             ids.tolist(),
             [scope.ml] * n,
-            _as_objects(rows["code_structure"].astype("string").str.strip(), "text"),
+            _as_objects(rows["code_structure"].astype(TEXT).str.strip(), "text"),
         ]
         for parent in ot.parents:
-            fk = rows[parent.column].astype("string").str.strip()
+            fk = rows[parent.column].astype(TEXT).str.strip()
             columns.append(parent_column(parent.table))
             mapped = fk.map(parents[parent.table].imilo_ids).astype("Int64")
             data.append(_as_objects(mapped.astype(object), "text"))

@@ -26,6 +26,7 @@ from pipeline.extract import (
 from pipeline.families import FAMILIES, PARENT_TABLES, ObjectType
 from pipeline.report import write_report
 from pipeline.rules.apply import CheckContext
+from pipeline.rules.values import TEXT, member
 from schemas.imilo.models import REJECT_COLUMNS
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 
@@ -50,12 +51,13 @@ class FileSource:
         self.chunk_rows = chunk_rows
         self.logins, self.frozen = logins, frozen
         self.dossiers: dict[str, tuple] = {}  # first copy of each dossier: the jeune's name
+        self._by_column: tuple[dict, dict, dict] | None = None
 
     def context(self, scope: RunScope) -> CheckContext:
         codes: set[str] = set()
         for rows in self._read("reference"):
-            table = rows["table_name"].astype("string").str.strip()
-            code = rows["code"].astype("string").str.strip()
+            table = rows["table_name"].astype(TEXT).str.strip()
+            code = rows["code"].astype(TEXT).str.strip()
             codes.update(code[(table == "CONNAISSANCE").fillna(False) & code.notna()])
         return CheckContext(scope.extracted_on, frozenset(codes), self.logins, self.frozen)
 
@@ -74,7 +76,7 @@ class FileSource:
                 path,
                 sep=";",
                 quotechar='"',
-                dtype=str,
+                dtype=TEXT,
                 encoding=codec,
                 keep_default_na=False,
                 na_values=[""],
@@ -85,14 +87,18 @@ class FileSource:
                 chunk.columns = [c.strip() for c in chunk.columns]
                 for name in columns:
                     if name not in chunk:
-                        chunk[name] = None
-                frame = chunk[columns].astype(object)
-                yield frame.where(frame.notna(), None)
+                        chunk[name] = pd.Series(pd.NA, index=chunk.index, dtype=TEXT)
+                yield chunk[columns]
         except UnicodeDecodeError:
             where = _locate_bad_bytes(path, self.encoding)
             raise ExtractError(f"{path}: {where}: not valid {self.encoding}") from None
         except (pd.errors.ParserError, ValueError) as error:
             raise ExtractError(f"{path}: {str(error).strip()}") from None
+
+    def _dossier_columns(self) -> tuple[dict, dict, dict]:
+        if self._by_column is None:
+            self._by_column = tuple({k: v[i] for k, v in self.dossiers.items()} for i in range(3))
+        return self._by_column  # type: ignore[return-value]
 
     def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
         key = id_column(ot.table)
@@ -102,12 +108,13 @@ class FileSource:
             frame.insert(0, "line_no", np.arange(line, line + len(frame)))
             frame.index = pd.RangeIndex(len(frame))
             line += len(frame)
-            ids = frame[key].astype("string").str.strip()
-            first = ~ids.duplicated() & ~ids.isin(seen).fillna(False).astype(bool)
+            ids = frame[key].astype(TEXT).str.strip()
+            first = ~ids.duplicated() & ~member(ids, seen)
             frame["_rank"] = np.where(first, 1, 2)
             seen.update(ids.dropna().tolist())
             if ot.table == "dossier":
                 firsts = frame.loc[first & ids.notna()]
+                self._by_column = None
                 for k, nom, prenom, naissance in zip(
                     ids[first & ids.notna()],
                     firsts["nom"],
@@ -117,11 +124,12 @@ class FileSource:
                 ):
                     self.dossiers.setdefault(k, (nom, prenom, naissance))
             if "id_dossier" in P3_COLUMNS[ot.table]:
-                who = frame["id_dossier"].astype("string").str.strip().map(self.dossiers)
-                for position, name in enumerate(("_d_nom", "_d_prenom", "_d_naissance")):
-                    frame[name] = who.map(
-                        lambda t, i=position: None if t is None or t is np.nan else t[i]
-                    ).astype(object)
+                dossier = frame["id_dossier"].astype(TEXT).str.strip().astype(object)
+                for name, values in zip(
+                    ("_d_nom", "_d_prenom", "_d_naissance"), self._dossier_columns(), strict=True
+                ):
+                    found = dossier.map(values)
+                    frame[name] = found.astype(object).where(found.notna(), None)
             yield frame
 
 

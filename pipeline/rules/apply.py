@@ -16,6 +16,7 @@ from pipeline import mappings
 from pipeline.families import Field, ObjectType
 from pipeline.rules.objects import CHECKS
 from pipeline.rules.values import (
+    TEXT,
     invalid_codes,
     invalid_emails,
     invalid_pe_identifiers,
@@ -94,7 +95,7 @@ def _field_faults(
         typed, invalid = parse_decimals(raw)
         if spec.rule == "VERSEMENT_MONTANT":
             # Euros: positive, at most two decimals, and within the i-milo column (12, 2).
-            cents = raw.astype("string").str.extract(r"[.,](\d+)\s*$")[0].str.len()
+            cents = raw.astype(TEXT).str.extract(r"[.,](\d+)\s*$")[0].str.len()
             invalid = invalid | (
                 given
                 & ~invalid
@@ -106,9 +107,9 @@ def _field_faults(
         invalid = invalid_codes(raw, ctx.allowed(spec.codes))
         # A code of a reference row is the reference itself: no reference without it.
         faults.append((invalid, "CODE_NON_MAPPE", blocking or ot.table == "reference"))
-        typed = raw.astype("string").str.strip()
+        typed = raw.astype(TEXT).str.strip()
     else:
-        typed = raw.astype("string").str.strip()
+        typed = raw.astype(TEXT).str.strip()
         if spec.rule in PATTERN_RULES:
             invalid = PATTERN_RULES[spec.rule](raw)
             faults.append((invalid, spec.rule, False))

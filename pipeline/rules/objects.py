@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline import mappings
-from pipeline.rules.values import invalid_codes, parse_decimals, present
+from pipeline.rules.values import TEXT, invalid_codes, member, parse_decimals, present
 
 Finding = tuple[pd.Series, str, str, bool, bool]
 
@@ -22,7 +22,7 @@ MAX_HOURS_PER_WEEK = 48
 
 
 def _stripped(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.strip()
+    return values.astype(TEXT).str.strip()
 
 
 def rubrique_modalite(rows: pd.DataFrame, typed: pd.DataFrame, ctx: Any) -> Iterator[Finding]:
@@ -114,8 +114,8 @@ def compte_historique(rows: pd.DataFrame, typed: pd.DataFrame, ctx: Any) -> Iter
     """A P3 account with no i-milo user becomes a compte historique (INFO, still migrated)."""
     if ctx.imilo_logins is None:  # the RLM has not loaded the i-milo accounts: nothing to say
         return
-    login = typed["login"].astype("string")
-    historic = login.notna() & ~login.isin(ctx.imilo_logins).fillna(False).astype(bool)
+    login = typed["login"].astype(TEXT)
+    historic = login.notna() & ~member(login, ctx.imilo_logins)
     yield historic.fillna(False).astype(bool), "COMPTE_HISTORIQUE", "login", False, False
 
 
@@ -144,7 +144,7 @@ def reference_gel(rows: pd.DataFrame, typed: pd.DataFrame, ctx: Any) -> Iterator
     for position, column in enumerate(FROZEN_COLUMNS):
         before = frozen.map(lambda t, i=position: None if t is None else t[i])
         now = _stripped(rows[column])
-        changed = local & ~decided & (now.fillna("") != before.fillna("").astype("string"))
+        changed = local & ~decided & (now.fillna("") != before.fillna("").astype(TEXT))
         changed = changed.fillna(False).astype(bool)
         yield changed, "REF_MODIFIEE_APRES_GEL", column, True, True
         decided |= changed

@@ -7,11 +7,14 @@ an empty value (NULL) is never invalid here: mandatory-ness is decided by the ca
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-_DATE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"
+_DATE_PARTS = r"^(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})$"
 _DECIMAL = r"^[+-]?\d+(?:[.,]\d+)?$"
 _PE = r"^\d{7}[0-9A-Z]$"
 # Syntax only, no network: a local part, one @, a dotted domain with a 2+ letter TLD.
@@ -20,6 +23,9 @@ _WORD = r"[a-z0-9]+"
 _DOMAIN = rf"{_WORD}(?:-{_WORD})*"
 _PLAIN_EMAIL = rf"{_WORD}(?:[._-]{_WORD})*@{_DOMAIN}(?:\.{_DOMAIN})*\.[a-z]{{2,}}"
 _MIN_DATE = dt.date(1900, 1, 1)
+# Text columns are Arrow strings: trimming and matching run in C++, not value by value.
+TEXT = "string[pyarrow]"
+_SPACES = "[\\s\u00a0\u202f]"  # spaces inside a number: plain, no-break, narrow no-break
 
 
 def _mask(values: pd.Series) -> pd.Series:
@@ -27,26 +33,40 @@ def _mask(values: pd.Series) -> pd.Series:
     return values.astype("boolean").fillna(False).astype(bool)
 
 
+def member(text: pd.Series, values: object) -> pd.Series:
+    """Where a value is in a (possibly large) collection: a hash lookup, NULL never in it."""
+    objects = pd.Series(text.to_numpy(dtype=object, na_value=None), index=text.index)
+    return objects.isin(values if isinstance(values, (set, frozenset, list)) else list(values))  # type: ignore[arg-type]
+
+
 def present(values: pd.Series) -> pd.Series:
     """Where a value is given (not NULL, not blank)."""
-    return _mask(values.notna() & (values.astype("string").str.strip() != ""))
+    return _mask(values.notna() & (values.astype(TEXT).str.strip() != ""))
 
 
 def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Series, pd.Series]:
-    """Parse ``JJ/MM/AAAA`` dates.
+    """Parse ``JJ/MM/AAAA`` dates (a day or month of one digit is fine, a year of two is not).
 
     Invalid: unparsable, impossible (31/02), before 1900, or after ``latest`` when given.
     """
     given = present(values)
-    parts = values.astype("string").str.strip().str.extract(_DATE)
-    stamps = pd.to_datetime(
-        pd.DataFrame({"year": parts[2], "month": parts[1], "day": parts[0]}).astype("float"),
-        errors="coerce",
+    text = values.astype(TEXT).str.strip()
+    parts = pc.extract_regex(
+        pa.array(text.to_numpy(dtype=object, na_value=None), pa.string()), _DATE_PARTS
     )
+    numbers = {
+        key: pd.Series(
+            pc.cast(pc.struct_field(parts, key), pa.int32()).to_numpy(zero_copy_only=False),
+            index=values.index,
+            dtype="float64",
+        )
+        for key in ("year", "month", "day")
+    }
+    stamps = pd.to_datetime(pd.DataFrame(numbers), errors="coerce")
     bad = stamps.isna() | (stamps < pd.Timestamp(_MIN_DATE))
     if latest is not None:
         bad |= stamps > pd.Timestamp(latest)
-    invalid = given & _mask(bad.fillna(True))
+    invalid = given & _mask(bad)
     dates = stamps.dt.date.where(~invalid & given, None).astype(object)
     return dates, invalid
 
@@ -54,7 +74,7 @@ def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Se
 def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse decimals written with ``,`` (``.`` accepted too), spaces between digits allowed."""
     given = present(values)
-    text = values.astype("string").str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    text = values.astype(TEXT).str.replace(_SPACES, "", regex=True)
     ok = _mask(text.str.fullmatch(_DECIMAL))
     numbers = pd.to_numeric(text.where(ok).str.replace(",", ".", regex=False), errors="coerce")
     invalid = given & ~ok
@@ -63,7 +83,7 @@ def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def invalid_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Values present that do not match ``pattern`` whole."""
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     return present(values) & ~_mask(text.str.fullmatch(pattern))
 
 
@@ -80,8 +100,8 @@ def invalid_pe_identifiers(values: pd.Series) -> pd.Series:
 
 def invalid_codes(values: pd.Series, allowed: frozenset[str]) -> pd.Series:
     """Values present that are not in the code list (compared after trimming spaces)."""
-    text = values.astype("string").str.strip()
-    return present(values) & ~_mask(text.isin(allowed))
+    text = values.astype(TEXT).str.strip()
+    return present(values) & ~member(text, allowed)
 
 
 def _invalid_by(values: pd.Series, fast_ok: str, is_valid) -> pd.Series:
@@ -89,7 +109,7 @@ def _invalid_by(values: pd.Series, fast_ok: str, is_valid) -> pd.Series:
 
     The library is called once per distinct value the pattern could not settle.
     """
-    text = values.astype("string").str.strip()
+    text = values.astype(TEXT).str.strip()
     given = present(values)
     settled = (
         _mask(text.str.fullmatch(fast_ok)) if fast_ok else pd.Series(False, index=values.index)
@@ -136,9 +156,40 @@ def _phone_ok(value: str) -> bool:
     return False
 
 
+@cache
+def _metropolitan_numbers() -> str:
+    """Every valid French national number (0 + 9 digits), from phonenumbers' own metadata:
+    the numbers this pattern settles are the ones the library would accept."""
+    import phonenumbers
+
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    kinds = (
+        "fixed_line",
+        "mobile",
+        "toll_free",
+        "premium_rate",
+        "shared_cost",
+        "personal_number",
+        "voip",
+        "pager",
+        "uan",
+        "voicemail",
+    )
+    patterns = [
+        getattr(metadata, k).national_number_pattern
+        for k in kinds
+        if getattr(metadata, k) is not None and getattr(metadata, k).national_number_pattern
+    ]
+    return "0(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
 def invalid_phones(values: pd.Series) -> pd.Series:
-    """French phone numbers (metropolitan and overseas), checked with phonenumbers."""
-    return _invalid_by(values, "", _phone_ok)
+    """French phone numbers (metropolitan and overseas), checked with phonenumbers: plain
+    national numbers settle against its metadata, the rest are parsed one by one."""
+    text = values.astype(TEXT).str.strip()
+    digits = text.str.replace(r"[\s.\-]", "", regex=True)
+    settled = _mask(digits.str.fullmatch(_metropolitan_numbers()))
+    return _invalid_by(values.where(~settled, None), "", _phone_ok)
 
 
 def _email_ok(value: str) -> bool:

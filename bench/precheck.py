@@ -1,0 +1,63 @@
+"""Pre-check speed against merely reading the same files with pandas.
+
+Generates an extract of about a million rows (in another process), then times, in this
+process: reading every CSV file with ``pandas.read_csv(dtype=str)``, and the pre-check
+(every rule, the cascade, the report files). Prints both times and the ratio (target: <= 3).
+Usage: python bench/precheck.py [--dossiers 25000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.precheck import precheck
+
+ML = "64447S00"
+
+
+def read_all(folder: Path) -> int:
+    rows = 0
+    for path in sorted(folder.glob("*.csv")):
+        if path.name == "comptes_imilo.csv":
+            continue
+        rows += len(pd.read_csv(path, sep=";", dtype=str, encoding="cp1252"))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dossiers", type=int, default=25_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for each side")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="imilo-bench-") as tmp:
+        folder = Path(tmp) / "extract"
+        subprocess.run([sys.executable, "-m", "pipeline.cli", "fixtures", "generate", "--out",
+                        str(folder), "--ml", ML, "--dossiers", str(args.dossiers)],
+                       check=True, capture_output=True)
+        rows, baseline, checked = 0, float("inf"), float("inf")
+        for attempt in range(args.repeat):
+            start = time.perf_counter()
+            rows = read_all(folder)
+            baseline = min(baseline, time.perf_counter() - start)
+            start = time.perf_counter()
+            summary = precheck(folder, Path(tmp) / f"reports{attempt}", ML)[0]
+            checked = min(checked, time.perf_counter() - start)
+        lines = sum(summary["rules"].values())
+    print(f"extract: {rows:,} rows in {len(list(summary['objects']))} tables, {lines:,} report "
+          f"lines")
+    print(f"baseline pandas.read_csv(dtype=str): {baseline:6.2f} s")
+    print(f"precheck (rules, cascade, report):   {checked:6.2f} s")
+    ratio = checked / baseline
+    print(f"ratio precheck / read_csv: {ratio:.2f} (target <= 3.00), best of {args.repeat}")
+    return 0 if ratio <= 3 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
