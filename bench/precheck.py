@@ -38,9 +38,23 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imilo-bench-") as tmp:
         folder = Path(tmp) / "extract"
-        subprocess.run([sys.executable, "-m", "pipeline.cli", "fixtures", "generate", "--out",
-                        str(folder), "--ml", ML, "--dossiers", str(args.dossiers)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "fixtures",
+                "generate",
+                "--out",
+                str(folder),
+                "--ml",
+                ML,
+                "--dossiers",
+                str(args.dossiers),
+            ],
+            check=True,
+            capture_output=True,
+        )
         rows, baseline, checked = 0, float("inf"), float("inf")
         for attempt in range(args.repeat):
             start = time.perf_counter()
@@ -50,8 +64,9 @@ def main() -> int:
             summary = precheck(folder, Path(tmp) / f"reports{attempt}", ML)[0]
             checked = min(checked, time.perf_counter() - start)
         lines = sum(summary["rules"].values())
-    print(f"extract: {rows:,} rows in {len(list(summary['objects']))} tables, {lines:,} report "
-          f"lines")
+    print(
+        f"extract: {rows:,} rows in {len(list(summary['objects']))} tables, {lines:,} report lines"
+    )
     print(f"baseline pandas.read_csv(dtype=str): {baseline:6.2f} s")
     print(f"precheck (rules, cascade, report):   {checked:6.2f} s")
     ratio = checked / baseline
