@@ -24,8 +24,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+UI_ARGS ?=
 ui: install
-	$(BIN)/dagster dev
+	$(BIN)/dagster dev $(UI_ARGS)
 
 bench: install
 	$(BIN)/python bench/memory.py
