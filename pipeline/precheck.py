@@ -97,8 +97,9 @@ class FileSource:
 
     def _dossier_columns(self) -> tuple[dict, dict, dict]:
         if self._by_column is None:
-            self._by_column = tuple({k: v[i] for k, v in self.dossiers.items()} for i in range(3))
-        return self._by_column  # type: ignore[return-value]
+            nom, prenom, naissance = ({k: v[i] for k, v in self.dossiers.items()} for i in range(3))
+            self._by_column = (nom, prenom, naissance)
+        return self._by_column
 
     def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
         key = id_column(ot.table)

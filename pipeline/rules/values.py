@@ -7,6 +7,7 @@ an empty value (NULL) is never invalid here: mandatory-ness is decided by the ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -33,10 +34,11 @@ def _mask(values: pd.Series) -> pd.Series:
     return values.astype("boolean").fillna(False).astype(bool)
 
 
-def member(text: pd.Series, values: object) -> pd.Series:
+def member(text: pd.Series, values: Iterable[str]) -> pd.Series:
     """Where a value is in a (possibly large) collection: a hash lookup, NULL never in it."""
     objects = pd.Series(text.to_numpy(dtype=object, na_value=None), index=text.index)
-    return objects.isin(values if isinstance(values, (set, frozenset, list)) else list(values))  # type: ignore[arg-type]
+    lookup = values if isinstance(values, (set, frozenset, list, pd.Index)) else list(values)
+    return objects.isin(lookup)
 
 
 def present(values: pd.Series) -> pd.Series:
