@@ -261,6 +261,40 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_declare(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from pipeline import db
+    from pipeline.indicators import declare
+    from pipeline.resources import libpq_url
+    from pipeline.settings import Environment
+
+    check_ml_code(args.ml)
+    certificate = Path(args.rgs_certificate) if args.rgs_certificate else None
+    if certificate is not None and not certificate.is_file():
+        raise ConfigurationError(f"--rgs-certificate {certificate}: no such file")
+    if certificate is None and not args.contractualisation:
+        raise ConfigurationError(
+            "say what to declare: --rgs-certificate FILE, --contractualisation"
+        )
+    # Blank runs judge the GO in VALIDATION, the cutover in PRODUCTION: both hold it.
+    for environment in (Environment.VALIDATION, Environment.PRODUCTION):
+        url = db.urls().for_environment(environment)
+        db.upgrade("imilo", url)
+        with psycopg.connect(libpq_url(url)) as conn:
+            declare(conn, args.ml, certificate, args.contractualisation)
+    what = [
+        w
+        for w, given in (
+            ("certificat RGS " + (certificate.name if certificate else ""), certificate),
+            ("contractualisation", args.contractualisation),
+        )
+        if given
+    ]
+    print(f"ML {args.ml}: déclaré {', '.join(what)}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from pipeline import db
     from pipeline.settings import Environment
@@ -345,6 +379,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dossiers", type=int, default=2000, help="nombre de dossiers")
     demo.add_argument("--seed", type=int, default=1, help="graine du générateur")
     demo.set_defaults(func=cmd_demo)
+
+    mlp = command(sub, "ml", "déclarations d'une ML avant sa migration")
+    msub = mlp.add_subparsers(dest="ml_command", required=True)
+    dec = command(msub, "declare", "déclarer le certificat RGS installé, la contractualisation")
+    dec.add_argument("--ml", required=True, help="code structure de la ML")
+    dec.add_argument("--rgs-certificate", metavar="FILE", help="le certificat RGS installé")
+    dec.add_argument(
+        "--contractualisation", action="store_true", help="la contractualisation est saisie"
+    )
+    dec.set_defaults(func=cmd_declare)
 
     dbp = command(sub, "db", "bases de données")
     dsub = dbp.add_subparsers(dest="action", required=True)

@@ -12,6 +12,9 @@ from typing import Any
 
 import psycopg
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetsDefinition,
     Config,
@@ -29,6 +32,7 @@ from dagster import (
 from pipeline import runs
 from pipeline.engine import Counts, P3Source, RunScope, TargetSink, migrate_family
 from pipeline.families import FAMILIES, Family
+from pipeline.indicators import CRITERIA
 from pipeline.report_run import write_run_report
 from pipeline.resources import MigrationDatabases, libpq_url
 
@@ -61,6 +65,14 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
         group_name=GROUP,
         description=description,
         kinds={"postgres"},
+        check_specs=[
+            AssetCheckSpec(
+                "conservation",
+                asset=family.key,
+                blocking=True,
+                description="Every P3 row of the family is migrated, rejected or out of scope.",
+            )
+        ],
     )
     def _migrate(
         context: AssetExecutionContext,
@@ -90,7 +102,17 @@ def _family_asset(family: Family, previous: str | None) -> AssetsDefinition:
                 f"{table}: lus {c.read}, migrés {c.migrated}, rejetés {c.rejected}, "
                 f"avec erreurs {c.migrated_with_errors}, hors périmètre {c.out_of_scope}"
             )
-        return MaterializeResult(metadata=_metadata(counts))
+        unbalanced = {
+            t: c.as_dict()
+            for t, c in counts.items()
+            if c.read != c.migrated + c.rejected + c.out_of_scope
+        }
+        check = AssetCheckResult(
+            check_name="conservation",
+            passed=not unbalanced,
+            metadata={"non_equilibres": MetadataValue.json(unbalanced)},
+        )
+        return MaterializeResult(metadata=_metadata(counts), check_results=[check])
 
     return _migrate
 
@@ -154,7 +176,11 @@ class RapportConfig(Config):
     group_name=GROUP,
     kinds={"excel"},
     description="The run's migration report: one workbook (Synthèse and Détail per family, "
-    "Total, Croisé), the reject rows as CSV and the JSON summary.",
+    "Total, Croisé, Indicateurs, GO-NO GO), the reject rows as CSV and the JSON summary.",
+    check_specs=[
+        AssetCheckSpec(f"critere_{code}", asset="rapport", description=label)
+        for code, label in CRITERIA
+    ],
 )
 def rapport(
     context: AssetExecutionContext, config: RapportConfig, migration: MigrationDatabases
@@ -163,12 +189,23 @@ def rapport(
         scope = runs.find_run(target, context.run.run_id)
         with _closed_on_failure(p3, target, scope, migration):
             files, summary = write_run_report(target, scope, config.report_dir or None, p3)
-    context.log.info(f"rapport: {files.xlsx}")
+    context.log.info(f"rapport: {files.xlsx} — {summary.get('verdict')}")
+    checks = [
+        AssetCheckResult(
+            check_name=f"critere_{code}",
+            passed=bool(summary["criteria"][code]["met"]),
+            severity=AssetCheckSeverity.WARN,
+            metadata={k: MetadataValue.text(str(v)) for k, v in summary["criteria"][code].items()},
+        )
+        for code, _ in CRITERIA
+    ]
     return MaterializeResult(
         metadata={
             "rapport": MetadataValue.path(str(files.xlsx)),
             "rejets": sum(summary["rules"].values()),
-        }
+            "verdict": str(summary.get("verdict")),
+        },
+        check_results=checks,
     )
 
 

@@ -94,6 +94,10 @@ FAMILY_SHEETS: dict[str, str] = {
 
 TOTAL_SHEET = "Total"
 CROSS_SHEET = "Croisé"
+INDICATORS_SHEET = "Indicateurs"
+GO_NO_GO_SHEET = "GO-NO GO"
+INDICATOR_HEADERS = ("Code", "Indicateur", "Valeur P3", "Valeur i-milo", "Différence")
+CRITERION_HEADERS = ("Critère", "Valeur P3", "Valeur i-milo", "Taux (%)", "Atteint")
 
 SYNTHESE_OBJECT_HEADERS: list[tuple[str, str]] = [
     ("read", "Lus dans P3"),
@@ -153,6 +157,7 @@ def write_report(
     summary: dict,
     families: list[tuple[str, list[str]]],
     rejects: Iterable[pd.DataFrame],
+    controls: bool = False,
 ) -> ReportFiles:
     """Write ``<stem>.xlsx``, ``<stem>.rejets.csv`` and ``<stem>.json`` into ``out_dir``.
 
@@ -183,7 +188,7 @@ def write_report(
             )
             try:
                 with open(parts[1], "w", encoding="utf-8", newline="") as csv_file:
-                    report = _Workbook(workbook, families, family_of)
+                    report = _Workbook(workbook, families, family_of, controls)
                     writer = csv.writer(csv_file, delimiter=";", lineterminator="\n")
                     writer.writerow(CSV_HEADER)
                     for chunk in rejects:
@@ -341,6 +346,7 @@ class _Workbook:
         workbook: xlsxwriter.Workbook,
         families: Sequence[tuple[str, Sequence[str]]],
         family_of: dict[str, str],
+        controls: bool = False,
     ) -> None:
         self.families = [(key, list(types)) for key, types in families]
         self.family_of = family_of
@@ -361,6 +367,11 @@ class _Workbook:
         self.total = _DetailSheet(workbook.add_worksheet(TOTAL_SHEET, _StreamedWorksheet), self)
         self.rows = _RowBuilder(self.datetime._get_xf_index())
         self.cross = workbook.add_worksheet(CROSS_SHEET)
+        # A run's controls: the indicators P3 vs i-milo, then the GO / NO GO.
+        self.indicators = workbook.add_worksheet(INDICATORS_SHEET) if controls else None
+        self.go_no_go = workbook.add_worksheet(GO_NO_GO_SHEET) if controls else None
+        self.number = workbook.add_format({"num_format": "#,##0.##"})
+        self.percent = workbook.add_format({"num_format": "0.0"})
         # (type_objet, regle, type_erreur, bloquant) -> number of rejects
         self.counts: Counter[tuple[str, str, str, str]] = Counter()
 
@@ -391,6 +402,49 @@ class _Workbook:
         for key, object_types in self.families:
             self._write_synthese(self.synthese[key], object_types, objects)
         self._write_cross()
+        if self.indicators is not None and self.go_no_go is not None:
+            self._write_indicators(self.indicators, summary.get("indicators") or {})
+            self._write_go_no_go(
+                self.go_no_go, summary.get("criteria") or {}, str(summary.get("verdict") or "")
+            )
+
+    def _table_header(self, ws: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:
+        for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+            ws.set_column(col, col, width)
+            ws.write_string(0, col, header, self.header)
+        ws.freeze_panes(1, 0)
+
+    def _write_indicators(self, ws: Worksheet, indicators: Mapping[str, Any]) -> None:
+        """Indicateurs: one row per indicator, P3 and i-milo side by side, the difference."""
+        self._table_header(ws, INDICATOR_HEADERS, (34, 70, 14, 14, 14))
+        row = 1
+        for code, figure in indicators.items():
+            ws.write_string(row, 0, code)
+            ws.write_string(row, 1, str(figure["label"]))
+            for col, key in enumerate(("p3", "imilo", "difference"), start=2):
+                ws.write_number(row, col, figure[key], self.number)
+            row += 1
+        ws.autofilter(0, 0, max(row - 1, 1), len(INDICATOR_HEADERS) - 1)
+
+    def _write_go_no_go(self, ws: Worksheet, criteria: Mapping[str, Any], verdict: str) -> None:
+        """GO-NO GO: one row per criterion (counted since 1 July 2014), then the verdict."""
+        self._table_header(ws, CRITERION_HEADERS, (70, 14, 14, 12, 10))
+        row = 1
+        for figure in criteria.values():
+            ws.write_string(row, 0, str(figure["label"]))
+            if figure.get("p3") is not None:
+                ws.write_number(row, 1, figure["p3"], self.number)
+                ws.write_number(row, 2, figure["imilo"], self.number)
+                ws.write_number(row, 3, figure["rate"], self.percent)
+            ws.write_string(row, 4, OUI if figure["met"] else NON)
+            row += 1
+        ws.autofilter(0, 0, max(row - 1, 1), len(CRITERION_HEADERS) - 1)
+        row += 1
+        ws.write_string(row, 0, "Verdict", self.bold)
+        ws.write_string(row, 1, verdict, self.bold)
+        failing = [str(f["label"]) for f in criteria.values() if not f["met"]]
+        if failing:
+            ws.write_string(row + 1, 0, "Critères non atteints : " + " ; ".join(failing))
 
     # Synthèse: the object counts of the summary, then the rejects per error type.
     def _write_synthese(

@@ -11,7 +11,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from pipeline import runs
+from pipeline import indicators, runs
 from pipeline.engine import PARIS, RunScope
 from pipeline.families import FAMILIES, FAMILY_OF
 from pipeline.report import ReportFiles, write_report
@@ -100,12 +100,22 @@ def write_run_report(
     """Write the run's three report files, close the run, and return the files and summary."""
     summary = summary_of(target, scope)
     check_conservation(summary["objects"])
+    if p3 is not None:
+        # The controls are counted on both databases, not taken from the pipeline's counters.
+        figures = indicators.compute(p3, target, scope.ml, scope.extract_id)
+        indicators.record(target, scope.run_id, figures)
+        certificate, _ = indicators.declaration(target, scope.ml)
+        summary["indicators"], summary["criteria"], summary["verdict"] = indicators.controls(
+            figures, certificate
+        )
     started = dt.datetime.fromisoformat(summary["started_at"])
     stem = f"rapport_{summary['run_kind']}_{scope.ml}_{started:%Y%m%d-%H%M%S}"
     migrated = {FAMILY_OF[t] for t in summary["objects"]}
     families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES if f.key in migrated]
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = write_report(out, stem, summary, families, reject_chunks(target, scope.run_id))
+    files = write_report(
+        out, stem, summary, families, reject_chunks(target, scope.run_id), controls=p3 is not None
+    )
     runs.close_run(target, scope.run_id, "TERMINE", str(files.xlsx), p3)
     return files, summary

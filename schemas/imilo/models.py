@@ -212,6 +212,32 @@ out_of_scope = Table(
 )
 
 
+ml_declaration = Table(
+    "ml_declaration",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("rgs_certificate", Text, comment="file name of the declared RGS certificate"),
+    Column("rgs_sha256", String(64)),
+    Column("rgs_declared_at", DateTime(timezone=True)),
+    Column("contractualisation_at", DateTime(timezone=True)),
+    schema=MIGRATION,
+    comment="One row per ML: what it declared before its cutover (RGS certificate, contract).",
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), primary_key=True),
+    Column("code", String(64), primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("p3", Numeric(16, 2), nullable=False),
+    Column("imilo", Numeric(16, 2), nullable=False),
+    Column("criterion", Boolean, nullable=False),
+    schema=MIGRATION,
+    comment="One row per run and indicator: its value counted in P3 and in i-milo.",
+)
+
+
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """What Alembic compares: the imilo and migration schemas only."""
     return type_ != "schema" or name in (IMILO, MIGRATION)
