@@ -101,7 +101,7 @@ def test_workbook_sheets_and_headers(two_runs):
         "DEMAT",
     ]
     expected = [f"{f} {kind}" for f in families for kind in ("Synthèse", "Détail")]
-    assert workbook.sheetnames == [*expected, "Total", "Croisé"]
+    assert workbook.sheetnames == [*expected, "Total", "Croisé", "Indicateurs", "GO-NO GO"]
     headers = [header for _, header in DETAIL_COLUMNS]
     for name in [n for n in workbook.sheetnames if n.endswith("Détail")] + ["Total"]:
         first = next(workbook[name].iter_rows(max_row=1, values_only=True))
