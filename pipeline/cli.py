@@ -90,7 +90,7 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     from pipeline import db
     from pipeline.definitions import defs
     from pipeline.resources import MigrationDatabases, environment_of, libpq_url
-    from pipeline.runs import latest_extract
+    from pipeline.runs import RunRefused, latest_extract
 
     # Refusals come before anything runs: a clear message, no Dagster run, no side effect.
     check_ml_code(ml)
@@ -110,7 +110,8 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
         refuse_if_running(target, ml)
     _register_partitions([ml])
     job = defs.resolve_job_def(kind.lower())
-    level = "INFO" if VERBOSE else "WARNING"
+    # Failures are told once, by this command, in one line; -v shows Dagster's own log.
+    level = "INFO" if VERBOSE else "CRITICAL"
     run_config = {
         "ops": {"rapport": {"config": {"report_dir": report_dir or ""}}},
         "loggers": {"console": {"config": {"log_level": level}}},
@@ -120,7 +121,10 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
             partition_key=ml, instance=instance, run_config=run_config, raise_on_error=False
         )
     if not result.success:
-        raise RuntimeError(f"{kind} {ml} a échoué: {_failure_reason(result)}")
+        cause, reason = _failure_reason(result)
+        if cause == "RunRefused":  # refused by the run itself (another run of the ML won)
+            raise RunRefused(reason.split(": ", 1)[-1])
+        raise RuntimeError(f"{kind} {ml} a échoué: {reason}")
     url = db.urls().for_environment(environment)
     with psycopg.connect(libpq_url(url)) as conn:
         path = conn.execute(
@@ -144,15 +148,15 @@ def _check_writable(folder: Path) -> None:
         ) from None
 
 
-def _failure_reason(result) -> str:
-    """The root cause of a failed in-process run, as one line."""
+def _failure_reason(result) -> tuple[str, str]:
+    """The root cause of a failed in-process run: its class name and one line."""
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None) if event.is_failure else None
         if error is not None:
             while error.cause is not None:
                 error = error.cause
-            return f"{event.step_key}: {error.message.strip()}"
-    return "voir le journal Dagster"
+            return error.cls_name or "", f"{event.step_key}: {error.message.strip()}"
+    return "", "voir le journal Dagster"
 
 
 def _print_counts(summary: dict) -> None:
@@ -295,6 +299,61 @@ def cmd_declare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _target(environment: str):
+    import psycopg
+
+    from pipeline import db
+    from pipeline.resources import libpq_url
+    from pipeline.settings import Environment
+
+    url = db.urls().for_environment(Environment(environment))
+    db.upgrade("imilo", url)
+    return psycopg.connect(libpq_url(url))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from pipeline.evolution import compare
+    from pipeline.regional import write_comparison
+    from pipeline.report_run import report_dir
+
+    with _target(args.environment) as target:
+        known = {
+            r[0]
+            for r in target.execute(
+                "SELECT id FROM migration.run WHERE id = ANY(%s)", ([args.a, args.b],)
+            ).fetchall()
+        }
+        missing = [str(r) for r in (args.a, args.b) if r not in known]
+        if missing:
+            raise ConfigurationError(f"no run {', '.join(missing)} in {args.environment}")
+        evolution = compare(target, args.a, args.b)
+    path = write_comparison(report_dir(args.report_dir), evolution)
+    print(
+        f"runs {args.a} → {args.b}: {len(evolution.resolved)} rejets résolus, "
+        f"{len(evolution.new)} nouveaux; {path}"
+    )
+    return 0
+
+
+def cmd_region(args: argparse.Namespace) -> int:
+    from pipeline.regional import write_region_report
+    from pipeline.report_run import report_dir
+
+    with _target(args.environment) as target:
+        path, rows = write_region_report(report_dir(args.report_dir), target, args.region)
+    if not rows:
+        raise ConfigurationError(
+            f"no finished run of an ML of region {args.region!r} in {args.environment}"
+        )
+    for ml in rows:
+        print(
+            f"{ml['ml']}  {ml['run_kind']:<6} {ml['verdict']:<6} rejets bloquants "
+            f"{ml['rejets_bloquants']:>6}  tendance {ml['tendance']}"
+        )
+    print(f"vue régionale: {path}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from pipeline import db
     from pipeline.settings import Environment
@@ -389,6 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--contractualisation", action="store_true", help="la contractualisation est saisie"
     )
     dec.set_defaults(func=cmd_declare)
+
+    cmp = command(sub, "compare", "l'évolution entre deux migrations (numéros de run)")
+    cmp.add_argument("a", type=int, help="la migration de référence")
+    cmp.add_argument("b", type=int, help="la migration comparée")
+    cmp.add_argument("--environment", default="VALIDATION", choices=["VALIDATION", "PRODUCTION"])
+    cmp.add_argument("--report-dir", help="dossier du classeur (défaut var/reports)")
+    cmp.set_defaults(func=cmd_compare)
+
+    reg = command(sub, "region-report", "la vue régionale de l'ATR: chaque ML de la région")
+    reg.add_argument("--region", required=True, help="la région, telle que P3 la nomme")
+    reg.add_argument("--environment", default="VALIDATION", choices=["VALIDATION", "PRODUCTION"])
+    reg.add_argument("--report-dir", help="dossier du classeur (défaut var/reports)")
+    reg.set_defaults(func=cmd_region)
 
     dbp = command(sub, "db", "bases de données")
     dsub = dbp.add_subparsers(dest="action", required=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -288,7 +289,9 @@ class Sink(Protocol):
 
     def rejects(self, frame: pd.DataFrame) -> None: ...
 
-    def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None: ...
+    def counts(
+        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+    ) -> None: ...
 
     def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
         """Codes of a reference table that migrated (None: references not judged yet)."""
@@ -338,8 +341,9 @@ def migrate_family(
         ctx = replace(ctx, connaissance_codes=ctx.connaissance_codes & migrated_codes)
     result: dict[str, Counts] = {}
     for ot in FAMILY_BY_KEY[family_key].object_types:
+        started = time.perf_counter()
         counts = migrate_object_type(source, sink, scope, ot, ctx)
-        sink.counts(scope, ot, family_key, counts)
+        sink.counts(scope, ot, family_key, counts, time.perf_counter() - started)
         log.info(
             "%s: read %d, migrated %d, rejected %d, with errors %d, out of scope %d",
             ot.table,
@@ -547,11 +551,13 @@ class TargetSink:
         ).fetchall()
         return frozenset(r[0] for r in rows)
 
-    def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None:
+    def counts(
+        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+    ) -> None:
         self.target.execute(
             "INSERT INTO migration.object_count (run_id, object_type, family, read, migrated,"
-            " rejected, migrated_with_errors, out_of_scope)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            " rejected, migrated_with_errors, out_of_scope, seconds)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 scope.run_id,
                 ot.table,
@@ -561,5 +567,6 @@ class TargetSink:
                 counts.rejected,
                 counts.migrated_with_errors,
                 counts.out_of_scope,
+                seconds,
             ),
         )

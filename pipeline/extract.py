@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ csv.field_size_limit(2**31 - 1)
 
 DEFAULT_ENCODING = "cp1252"
 # Beside the tables: the manifest, and what the generator writes for tests and demos.
+_UTF8_ACCENT = re.compile(rb"\xc3[\x80-\xbf]")
 NON_TABLE_FILES = {"manifest.json", "expected.json", "comptes_imilo.csv"}
 
 
@@ -208,14 +210,18 @@ def _check_bytes(path: Path, encoding: str) -> None:
             f'{encoding}: the file is UTF-8 (set "encoding": "utf-8" in manifest.json)'
         )
     if encoding.lower() in ("cp1252", "windows-1252") and not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return  # not UTF-8: cp1252 as declared
-        raise ExtractError(
-            f"{path}: its accents are UTF-8 (é written as Ã©), but the manifest says {encoding}:"
-            ' set "encoding": "utf-8" in manifest.json or re-extract in cp1252'
-        )
+        # UTF-8 accents read as cp1252 become "Ã©": a pair no French text of P3 contains.
+        found = _UTF8_ACCENT.search(data)
+        if found is not None:
+            line = data.count(b"\n", 0, found.start()) + 1
+            start = data.rfind(b"\n", 0, found.start()) + 1
+            end = data.find(b"\n", found.start())
+            value = data[start : end if end >= 0 else len(data)].decode("utf-8", errors="replace")
+            raise ExtractError(
+                f"{path}: line {line}: accents written in UTF-8 (é as Ã©) in a file the manifest"
+                f" declares {encoding}: {value.strip()[:80]!r}; re-extract in cp1252 or set"
+                ' "encoding": "utf-8" in manifest.json'
+            )
 
 
 def _check_headers(files: dict[str, Path], encoding: str) -> None:

@@ -30,8 +30,12 @@ def load_imilo_accounts(engine: Engine, ml: str, path: Path) -> int:
                 )
             accounts: dict[str, tuple[str, str | None, str | None]] = {}
             for row in reader:
-                row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
                 line = reader.line_num
+                if None in row or None in row.values():
+                    raise ExtractError(
+                        f"{path}: line {line}: {len(header)} fields expected ({';'.join(header)})"
+                    )
+                row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
                 if not row.get("login_p3") or not row.get("login_imilo"):
                     raise ExtractError(
                         f"{path}: line {line}: login_p3 and login_imilo are "

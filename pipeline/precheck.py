@@ -168,7 +168,9 @@ class MemorySink:
             self.rejected[table].update(frame.loc[frame["blocking"].astype(bool), "id_p3"])
         self.frames.append(frame)
 
-    def counts(self, scope: RunScope, ot: ObjectType, family: str, counts: Counts) -> None:
+    def counts(
+        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+    ) -> None:
         self.objects[ot.table] = counts.as_dict()
 
     def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
@@ -187,6 +189,11 @@ def precheck(
     """Run every rule on an extract for each of its MLs (or one); returns the JSON summaries."""
     folder = Path(folder)
     manifest = read_manifest(folder)
+    if ml and ml not in manifest.structures:
+        raise ExtractError(
+            f"{folder / 'manifest.json'}: ML {ml} is not in this extract "
+            f"(structures: {', '.join(manifest.structures)})"
+        )
     codes = [ml] if ml else list(manifest.structures)
     summaries = []
     for code in codes:

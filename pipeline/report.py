@@ -96,6 +96,7 @@ TOTAL_SHEET = "Total"
 CROSS_SHEET = "Croisé"
 INDICATORS_SHEET = "Indicateurs"
 GO_NO_GO_SHEET = "GO-NO GO"
+EVOLUTION_SHEET = "Évolution"
 INDICATOR_HEADERS = ("Code", "Indicateur", "Valeur P3", "Valeur i-milo", "Différence")
 CRITERION_HEADERS = ("Critère", "Valeur P3", "Valeur i-milo", "Taux (%)", "Atteint")
 
@@ -158,6 +159,7 @@ def write_report(
     families: list[tuple[str, list[str]]],
     rejects: Iterable[pd.DataFrame],
     controls: bool = False,
+    evolution: Any = None,
 ) -> ReportFiles:
     """Write ``<stem>.xlsx``, ``<stem>.rejets.csv`` and ``<stem>.json`` into ``out_dir``.
 
@@ -195,7 +197,7 @@ def write_report(
                         rows = _normalise(chunk)
                         report.add_rows(rows)
                         writer.writerows(_csv_rows(rows))
-                    report.finish(summary)
+                    report.finish(summary, evolution)
             except BaseException:
                 # Close the sheets' temporary files; the first error is the one to tell.
                 with contextlib.suppress(Exception):
@@ -370,6 +372,8 @@ class _Workbook:
         # A run's controls: the indicators P3 vs i-milo, then the GO / NO GO.
         self.indicators = workbook.add_worksheet(INDICATORS_SHEET) if controls else None
         self.go_no_go = workbook.add_worksheet(GO_NO_GO_SHEET) if controls else None
+        self.evolution = workbook.add_worksheet(EVOLUTION_SHEET) if controls else None
+        self.workbook = workbook
         self.number = workbook.add_format({"num_format": "#,##0.##"})
         self.percent = workbook.add_format({"num_format": "0.0"})
         # (type_objet, regle, type_erreur, bloquant) -> number of rejects
@@ -395,7 +399,7 @@ class _Workbook:
             (row[_I_TYPE], row[0], row[_I_TYPE_ERREUR], row[_I_BLOQUANT]) for row in rows
         )
 
-    def finish(self, summary: Mapping[str, Any]) -> None:
+    def finish(self, summary: Mapping[str, Any], evolution: Any = None) -> None:
         for sheet in (*self.detail.values(), self.total):
             sheet.finish()
         objects = summary.get("objects") or {}
@@ -405,8 +409,50 @@ class _Workbook:
         if self.indicators is not None and self.go_no_go is not None:
             self._write_indicators(self.indicators, summary.get("indicators") or {})
             self._write_go_no_go(
-                self.go_no_go, summary.get("criteria") or {}, str(summary.get("verdict") or "")
+                self.go_no_go,
+                summary.get("criteria") or {},
+                str(summary.get("verdict") or ""),
+                summary.get("forecast"),
             )
+        if self.evolution is not None:
+            write_evolution(self.evolution, evolution, self)
+        self._charts()
+
+    def _charts(self) -> None:
+        """Rejects per object type and per rule, as bar charts beside their tables."""
+        object_types = [t for _, types in self.families for t in types]
+        per_rule: Counter[str] = Counter()
+        for (_, regle, _, _), n in self.counts.items():
+            per_rule[regle] += n
+        if not per_rule:
+            return
+        labels = {k[2] or k[1] for k in self.counts}
+        total_col = 1 + 2 * len(labels) + 2
+        chart = self.workbook.add_chart({"type": "bar"})
+        chart.add_series(
+            {
+                "name": "Rejets par type d'objet",
+                "categories": [CROSS_SHEET, 2, 0, 1 + len(object_types), 0],
+                "values": [CROSS_SHEET, 2, total_col, 1 + len(object_types), total_col],
+            }
+        )
+        chart.set_title({"name": "Rejets par type d'objet"})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 720, "height": 900})
+        self.cross.insert_chart(len(object_types) + 5, 0, chart)
+        if self.evolution is not None:
+            by_rule = self.workbook.add_chart({"type": "bar"})
+            by_rule.add_series(
+                {
+                    "name": "Rejets par règle",
+                    "categories": [EVOLUTION_SHEET, 2, 0, 1 + len(per_rule), 0],
+                    "values": [EVOLUTION_SHEET, 2, 2, 1 + len(per_rule), 2],
+                }
+            )
+            by_rule.set_title({"name": "Rejets par règle (ce tir)"})
+            by_rule.set_legend({"none": True})
+            by_rule.set_size({"width": 720, "height": 600})
+            self.evolution.insert_chart(1, 7, by_rule)
 
     def _table_header(self, ws: Worksheet, headers: Sequence[str], widths: Sequence[int]) -> None:
         for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
@@ -426,7 +472,13 @@ class _Workbook:
             row += 1
         ws.autofilter(0, 0, max(row - 1, 1), len(INDICATOR_HEADERS) - 1)
 
-    def _write_go_no_go(self, ws: Worksheet, criteria: Mapping[str, Any], verdict: str) -> None:
+    def _write_go_no_go(
+        self,
+        ws: Worksheet,
+        criteria: Mapping[str, Any],
+        verdict: str,
+        forecast: Mapping[str, Any] | None = None,
+    ) -> None:
         """GO-NO GO: one row per criterion (counted since 1 July 2014), then the verdict."""
         self._table_header(ws, CRITERION_HEADERS, (70, 14, 14, 12, 10))
         row = 1
@@ -445,6 +497,12 @@ class _Workbook:
         failing = [str(f["label"]) for f in criteria.values() if not f["met"]]
         if failing:
             ws.write_string(row + 1, 0, "Critères non atteints : " + " ; ".join(failing))
+        if forecast:
+            hours = forecast["mig_seconds"] / 3600
+            ws.write_string(row + 3, 0, "Durée prévue de la MIG (heures), au débit de ce tir")
+            ws.write_number(row + 3, 1, round(hours, 2), self.number)
+            ws.write_string(row + 4, 0, "Tient dans la fenêtre vendredi 21:00 – lundi 10:00")
+            ws.write_string(row + 4, 1, OUI if forecast["fits"] else NON)
 
     # Synthèse: the object counts of the summary, then the rejects per error type.
     def _write_synthese(
@@ -700,3 +758,60 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any) -> None:
         ws.write_number(row, col, value)
     else:
         ws.write_string(row, col, str(value))
+
+
+def write_evolution(ws: Worksheet, evolution: Any, book: Any) -> None:
+    """Évolution: rejects per rule then and now, rejects resolved and new (by key), and the
+    drift of the i-milo indicators, against the ML's previous run (``evolution`` from
+    ``pipeline.evolution.compare``; None or no previous run: said so)."""
+    header, number = book.header, book.number
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 5, 16)
+    previous = getattr(evolution, "previous", None)
+    title = (
+        f"Comparaison avec la migration n° {previous}"
+        if previous
+        else ("Pas de migration précédente pour cette ML")
+    )
+    ws.write_string(0, 0, title, book.bold)
+    row = 1
+    for col, name in enumerate(("Règle", "Précédent", "Actuel", "Écart")):
+        ws.write_string(row, col, name, header)
+    row += 1
+    for rule, then, now in getattr(evolution, "rules", []):
+        ws.write_string(row, 0, rule)
+        ws.write_number(row, 1, then)
+        ws.write_number(row, 2, now)
+        ws.write_number(row, 3, now - then)
+        row += 1
+    for name, rows in (
+        ("Rejets résolus", getattr(evolution, "resolved", [])),
+        ("Nouveaux rejets", getattr(evolution, "new", [])),
+    ):
+        row += 1
+        ws.write_string(row, 0, f"{name} ({len(rows)})", book.bold)
+        row += 1
+        for col, head in enumerate(
+            ("Règle", "Type d'objet", "Identifiant P3", "Champ", "Valeur du champ")
+        ):
+            ws.write_string(row, col, head, header)
+        row += 1
+        for values in rows:
+            for col, value in enumerate(values):
+                if value is not None:
+                    _write_text(ws, row, col, str(value), book.plain)
+            row += 1
+    row += 1
+    ws.write_string(row, 0, "Indicateurs i-milo", book.bold)
+    row += 1
+    for col, head in enumerate(("Code", "Indicateur", "Précédent", "Actuel", "Écart")):
+        ws.write_string(row, col, head, header)
+    row += 1
+    for code, label, then, now in getattr(evolution, "indicators", []):
+        ws.write_string(row, 0, code)
+        ws.write_string(row, 1, label)
+        ws.write_number(row, 2, then, number)
+        ws.write_number(row, 3, now, number)
+        ws.write_number(row, 4, now - then, number)
+        row += 1

@@ -11,7 +11,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from pipeline import indicators, runs
+from pipeline import evolution, indicators, runs
 from pipeline.engine import PARIS, RunScope
 from pipeline.families import FAMILIES, FAMILY_OF
 from pipeline.report import ReportFiles, write_report
@@ -100,6 +100,7 @@ def write_run_report(
     """Write the run's three report files, close the run, and return the files and summary."""
     summary = summary_of(target, scope)
     check_conservation(summary["objects"])
+    changes = None
     if p3 is not None:
         # The controls are counted on both databases, not taken from the pipeline's counters.
         figures = indicators.compute(p3, target, scope.ml, scope.extract_id)
@@ -108,6 +109,14 @@ def write_run_report(
         summary["indicators"], summary["criteria"], summary["verdict"] = indicators.controls(
             figures, certificate
         )
+        summary["forecast"] = evolution.forecast(target, scope.run_id)
+        target.execute(
+            "UPDATE migration.run SET verdict = %s WHERE id = %s",
+            (summary["verdict"], scope.run_id),
+        )
+        changes = evolution.compare(
+            target, evolution.previous_run(target, scope.run_id), scope.run_id
+        )
     started = dt.datetime.fromisoformat(summary["started_at"])
     stem = f"rapport_{summary['run_kind']}_{scope.ml}_{started:%Y%m%d-%H%M%S}"
     migrated = {FAMILY_OF[t] for t in summary["objects"]}
@@ -115,7 +124,13 @@ def write_run_report(
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = write_report(
-        out, stem, summary, families, reject_chunks(target, scope.run_id), controls=p3 is not None
+        out,
+        stem,
+        summary,
+        families,
+        reject_chunks(target, scope.run_id),
+        controls=p3 is not None,
+        evolution=changes,
     )
     runs.close_run(target, scope.run_id, "TERMINE", str(files.xlsx), p3)
     return files, summary

@@ -72,9 +72,11 @@ def refuse_if_running(target: psycopg.Connection, ml: str) -> None:
     alive = run_in_progress(target, ml)
     if alive is not None:
         run_id, kind, started, beat = alive
+        started, beat = started.astimezone(PARIS), beat.astimezone(PARIS)
         raise RunRefused(
             f"run {run_id} ({kind}) of ML {ml} is in progress since {started:%d/%m/%Y %H:%M:%S}"
-            f" (last sign of life {beat:%H:%M:%S}): one run of an ML at a time, wait for it"
+            f" (last sign of life {beat:%H:%M:%S}, Paris time): one run of an ML at a time,"
+            " wait for it"
         )
 
 
@@ -94,11 +96,13 @@ def open_run(
     """
     target.execute("SELECT pg_advisory_xact_lock(hashtext('run:' || %s))", (ml,))
     refuse_if_running(target, ml)
-    target.execute(
+    stale = target.execute(
         "UPDATE migration.run SET status = 'ECHEC', finished_at = now()"
-        " WHERE ml = %s AND status = 'EN_COURS'",
+        " WHERE ml = %s AND status = 'EN_COURS' RETURNING dagster_run_id",
         (ml,),
-    )  # runs left behind by a killed process
+    ).fetchall()  # runs left behind by a killed process: they release their extract too
+    for (run_key,) in stale:
+        p3.execute("DELETE FROM p3.extract_pin WHERE run_key = %s", (run_key,))
     extract = pin_extract(p3, ml, dagster_run_id)
     if run_kind in BLANK_RUN_KINDS:
         if environment is not Environment.VALIDATION:
@@ -106,8 +110,8 @@ def open_run(
         wipe_ml(target, ml)
     run_id = target.execute(
         "INSERT INTO migration.run (dagster_run_id, run_kind, ml, environment, plateforme,"
-        " extract_id, extracted_at, started_at, status, heartbeat_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS', now()) RETURNING id",
+        " extract_id, extracted_at, started_at, status, heartbeat_at, region)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS', now(), %s) RETURNING id",
         (
             dagster_run_id,
             run_kind,
@@ -117,9 +121,20 @@ def open_run(
             extract.extract_id,
             extract.extracted_at,
             dt.datetime.now(PARIS),
+            region_of(p3, extract.extract_id, ml),
         ),
     ).fetchone()[0]  # type: ignore[index]
     return RunScope(run_id, ml, extract.plateforme, extract.extract_id, extract.extracted_at.date())
+
+
+def region_of(p3: psycopg.Connection, extract_id: int, ml: str) -> str | None:
+    """The ML's region, as its own structure row in the extract says."""
+    row = p3.execute(
+        "SELECT btrim(region) FROM p3.structure WHERE extract_id = %s AND btrim(code) = %s"
+        " AND coalesce(btrim(region), '') <> '' ORDER BY line_no LIMIT 1",
+        (extract_id, ml),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def pin_extract(p3: psycopg.Connection, ml: str, run_key: str) -> ExtractInfo:

@@ -195,8 +195,8 @@ def test_indicators_are_counted_in_the_databases(clean_run, upgraded_databases):
 
 def test_the_workbook_has_the_control_sheets(default_run):
     _, summary = default_run
-    workbook = openpyxl.load_workbook(summary["report_path"], read_only=True)
-    assert workbook.sheetnames[-4:] == ["Total", "Croisé", "Indicateurs", "GO-NO GO"]
+    workbook = openpyxl.load_workbook(summary["report_path"])
+    assert workbook.sheetnames[-5:] == ["Total", "Croisé", "Indicateurs", "GO-NO GO", "Évolution"]
     header = next(workbook["Indicateurs"].iter_rows(max_row=1, values_only=True))
     assert header == ("Code", "Indicateur", "Valeur P3", "Valeur i-milo", "Différence")
     rows = list(workbook["GO-NO GO"].iter_rows(values_only=True))

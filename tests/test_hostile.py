@@ -46,6 +46,7 @@ TABLES = {
         _dossier(6, date_naissance="00/00/0000"),
         _dossier(7, date_premier_accueil="31/02/2015"),
         _dossier(8, nom='O"Brien; dit "Bob"'),  # quotes and semicolons survive
+        _dossier(9, code_structure=ML + "ABCDEFGHIJ"),  # in scope by its INSEE code, malformed
     ],
     "adresse": [
         {
@@ -222,7 +223,7 @@ def _folder(tmp_path: Path, content: bytes) -> Path:
         ),
         (
             "id_adresse;code_structure;ligne1\r\n1;59350S00;Hélène\r\n".encode(),
-            r"accents are UTF-8",
+            r"line 2: accents written in UTF-8",
         ),
         (
             b"\xef\xbb\xbfid_adresse;code_structure;ligne1\r\n1;59350S00;a\r\n",
@@ -237,3 +238,20 @@ def test_bytes_the_encoding_cannot_hold_stop_the_load(
 
     with pytest.raises(ExtractError, match=message):
         load_extract(_folder(tmp_path, content), db.p3_engine())
+
+
+def test_one_utf8_line_in_a_cp1252_file_is_named(upgraded_databases, tmp_path):
+    # Regression: a file mostly cp1252 with one line written in UTF-8 was loaded as "HÃ©lÃ¨ne".
+    from pipeline import db
+
+    content = "id_adresse;code_structure;ligne1\r\n1;59350S00;Bègles\r\n".encode(
+        "cp1252"
+    ) + "2;59350S00;Hélène\r\n".encode()
+    with pytest.raises(ExtractError, match=r"adresse\.csv: line 3: accents written in UTF-8"):
+        load_extract(_folder(tmp_path, content), db.p3_engine())
+
+
+def test_a_malformed_code_structure_in_scope_is_reported(hostile):
+    # Regression: "65440S00ABCDEF…" passed the scope test and migrated without a word.
+    row = hostile["_rows"].get(("dossier", "9", "code_structure"))
+    assert row is not None and (row["regle"], row["Bloquant"]) == ("CODE_NON_MAPPE", "Non")

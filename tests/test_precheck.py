@@ -148,3 +148,27 @@ def test_the_precheck_job_runs_in_dagster(upgraded_databases, tmp_path: Path):
     assert result.success
     written = list((tmp_path / "r").glob(f"rapport_PRECHECK_{ML}_*.rejets.csv"))
     assert len(written) == 1
+
+
+def test_precheck_of_an_ml_outside_the_extract_is_refused(tmp_path: Path):
+    # Regression: --ml of an ML absent from the manifest gave an empty report and exit 0.
+    from pipeline.extract import ExtractError
+    from pipeline.fixtures.generator import generate
+    from pipeline.precheck import precheck
+
+    generate(tmp_path / "x", ML, 5, seed=24)
+    with pytest.raises(ExtractError, match="ML 75056S00 is not in this extract"):
+        precheck(tmp_path / "x", tmp_path / "r", "75056S00")
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_accounts_file_with_a_short_line_is_refused(upgraded_databases, tmp_path: Path):
+    # Regression: "a;b;c" under a four-column header was loaded as an account.
+    from pipeline import db
+    from pipeline.extract import ExtractError
+    from pipeline.inputs import load_imilo_accounts
+
+    path = tmp_path / "comptes.csv"
+    path.write_text("login_imilo;login_p3;nom;prenom\na;b;c\n", encoding="utf-8")
+    with pytest.raises(ExtractError, match=r"comptes\.csv: line 2: 4 fields expected"):
+        load_imilo_accounts(db.p3_engine(), ML, path)

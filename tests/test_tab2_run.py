@@ -61,7 +61,7 @@ def test_rejects_match_expected_both_ways(generated: Path, two_runs):
 
 def test_every_object_type_balances_and_json_synthese_database_agree(two_runs, upgraded_databases):
     summary = two_runs[0]
-    workbook = openpyxl.load_workbook(summary["report_path"], read_only=True)
+    workbook = openpyxl.load_workbook(summary["report_path"])
     synthese: dict[str, tuple] = {}
     for name in workbook.sheetnames:
         if name.endswith(" Synthèse"):
@@ -87,7 +87,7 @@ def test_every_object_type_balances_and_json_synthese_database_agree(two_runs, u
 
 
 def test_workbook_sheets_and_headers(two_runs):
-    workbook = openpyxl.load_workbook(two_runs[0]["report_path"], read_only=True)
+    workbook = openpyxl.load_workbook(two_runs[0]["report_path"])
     families = [
         "REFERENTIEL",
         "UTILISATEUR",
@@ -101,7 +101,14 @@ def test_workbook_sheets_and_headers(two_runs):
         "DEMAT",
     ]
     expected = [f"{f} {kind}" for f in families for kind in ("Synthèse", "Détail")]
-    assert workbook.sheetnames == [*expected, "Total", "Croisé", "Indicateurs", "GO-NO GO"]
+    assert workbook.sheetnames == [
+        *expected,
+        "Total",
+        "Croisé",
+        "Indicateurs",
+        "GO-NO GO",
+        "Évolution",
+    ]
     headers = [header for _, header in DETAIL_COLUMNS]
     for name in [n for n in workbook.sheetnames if n.endswith("Détail")] + ["Total"]:
         first = next(workbook[name].iter_rows(max_row=1, values_only=True))

@@ -19,6 +19,7 @@ from pipeline.rules.values import (
     TEXT,
     invalid_codes,
     invalid_emails,
+    invalid_pattern,
     invalid_pe_identifiers,
     invalid_phones,
     invalid_postal_codes,
@@ -30,6 +31,7 @@ from pipeline.rules.values import (
 
 FINDING_COLUMNS = ["line_no", "rule", "field", "blocking", "value"]
 MAX_AMOUNT = 10**10  # numeric(12, 2)
+STRUCTURE_CODE = r"(?:\d{2}|2A|2B)\d{3}S\d{2}"
 # Malformed text values: reported, dropped, the object migrated without them.
 PATTERN_RULES = {
     "EMAIL_INVALIDE": invalid_emails,
@@ -138,6 +140,10 @@ def check_rows(
         for mask, rule, blocking in faults:
             if mask.any():
                 parts.append(_findings(rows, mask, rule, spec.name, blocking))
+    # Every local row carries a code structure: an ML's or an antenne's (…S00, …S01).
+    malformed = invalid_pattern(rows["code_structure"], STRUCTURE_CODE)
+    if malformed.any():
+        parts.append(_findings(rows, malformed, "CODE_NON_MAPPE", "code_structure", False))
     for check in ot.checks:
         for mask, rule, field, blocking, drop in CHECKS[check](rows, typed, ctx):
             if mask.any():
