@@ -244,9 +244,10 @@ def test_one_utf8_line_in_a_cp1252_file_is_named(upgraded_databases, tmp_path):
     # Regression: a file mostly cp1252 with one line written in UTF-8 was loaded as "HÃ©lÃ¨ne".
     from pipeline import db
 
-    content = "id_adresse;code_structure;ligne1\r\n1;59350S00;Bègles\r\n".encode(
-        "cp1252"
-    ) + "2;59350S00;Hélène\r\n".encode()
+    content = (
+        "id_adresse;code_structure;ligne1\r\n1;59350S00;Bègles\r\n".encode("cp1252")
+        + "2;59350S00;Hélène\r\n".encode()
+    )
     with pytest.raises(ExtractError, match=r"adresse\.csv: line 3: accents written in UTF-8"):
         load_extract(_folder(tmp_path, content), db.p3_engine())
 
