@@ -540,6 +540,8 @@ class _Workbook:
             ws.write_string(row, 3, bloquant)
             ws.write_number(row, 4, self.counts[(object_type, regle, type_erreur, bloquant)])
             row += 1
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(object_types), len(SYNTHESE_OBJECT_HEADERS))
 
     def _write_cross(self) -> None:
         """Croisé: object types down, error types across, blocking split.
@@ -592,6 +594,7 @@ class _Workbook:
         for col in range(1, total_col + 3):
             ws.write_number(row, col, sums[col], self.bold)
         ws.freeze_panes(2, 1)
+        ws.autofilter(1, 0, row, total_col + 2)
 
 
 class _StreamedWorksheet(Worksheet):

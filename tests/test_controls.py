@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -226,3 +228,31 @@ def test_asset_checks_are_recorded_in_dagster(default_run, upgraded_databases):
             assert evaluation(family, "conservation").passed
         for code, criterion in summary["criteria"].items():
             assert evaluation("rapport", f"critere_{code}").passed == criterion["met"], code
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_a_whole_run_report(default_run, tmp_path):
+    from tests.test_report import LIBREOFFICE_CSV
+
+    _, summary = default_run
+    workbook = Path(summary["report_path"])
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            LIBREOFFICE_CSV,
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sheets = openpyxl.load_workbook(workbook).sheetnames
+    converted = {p.name for p in (tmp_path / "csv").iterdir()}
+    assert converted == {f"{workbook.stem}-{sheet}.csv" for sheet in sheets}
