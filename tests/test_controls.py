@@ -256,3 +256,35 @@ def test_libreoffice_converts_a_whole_run_report(default_run, tmp_path):
     sheets = openpyxl.load_workbook(workbook).sheetnames
     converted = {p.name for p in (tmp_path / "csv").iterdir()}
     assert converted == {f"{workbook.stem}-{sheet}.csv" for sheet in sheets}
+
+
+def test_every_sheet_of_a_run_report_has_its_header(default_run):
+    from python_calamine import CalamineWorkbook
+
+    from pipeline.report import DETAIL_COLUMNS, SYNTHESE_OBJECT_HEADERS
+
+    _, summary = default_run
+    book = CalamineWorkbook.from_path(summary["report_path"])  # not the writer's library
+    detail = [header for _, header in DETAIL_COLUMNS]
+    synthese = ["Type d'objet", *(header for _, header in SYNTHESE_OBJECT_HEADERS)]
+    for name in book.sheet_names:
+        first = book.get_sheet_by_name(name).to_python()[0]
+        if name.endswith(" Synthèse"):
+            assert first[: len(synthese)] == synthese, name
+        elif name.endswith(" Détail") or name == "Total":
+            assert first == detail, name
+        elif name == "Croisé":
+            assert first[0] == "Type d'objet"
+        elif name == "Indicateurs":
+            assert first == ["Code", "Indicateur", "Valeur P3", "Valeur i-milo", "Différence"]
+        elif name == "GO-NO GO":
+            assert first == ["Critère", "Valeur P3", "Valeur i-milo", "Taux (%)", "Atteint"]
+        elif name == "Évolution":
+            assert book.get_sheet_by_name(name).to_python()[1][:4] == [
+                "Règle",
+                "Précédent",
+                "Actuel",
+                "Écart",
+            ]
+        else:
+            raise AssertionError(f"unexpected sheet {name!r}")
