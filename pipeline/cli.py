@@ -170,6 +170,9 @@ def _print_counts(summary: dict) -> None:
             f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}"
         )
     print(f"lignes du rapport par règle (bloquantes et non bloquantes): {summary['rules']}")
+    if "verdict" in summary:
+        failing = [c["label"] for c in summary["criteria"].values() if not c["met"]]
+        print(f"verdict: {summary['verdict']}" + (f" ({'; '.join(failing)})" if failing else ""))
     print(f"rapport: {summary['report_path']}")
 
 
