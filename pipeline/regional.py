@@ -57,9 +57,11 @@ def write_region_report(
     out_dir: Path,
     target: psycopg.Connection,
     region: str,
-) -> tuple[Path, list[dict[str, Any]]]:
+) -> tuple[Path | None, list[dict[str, Any]]]:
     """One workbook for the ATR: every ML of the region, its last run and its trend."""
     rows = region_rows(target, region)
+    if not rows:
+        return None, rows  # nothing to show: no workbook
     out_dir.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() else "-" for c in region)
     path = out_dir / f"region_{safe}_{_stamp()}.xlsx"
