@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import generate_extract
+
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
@@ -37,26 +39,7 @@ print(json.dumps({"rows": sum(loaded.rows.values()), "load_s": loaded_at - start
 
 def measure(dossiers: int, ml: str, work: Path) -> dict:
     """Run one TAB2 in a child process; returns its figures and peak RSS in MiB."""
-    # The extract is written by another process: generating it is not part of a TAB2.
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "fixtures",
-            "generate",
-            "--out",
-            str(work / f"x{dossiers}"),
-            "--ml",
-            ml,
-            "--dossiers",
-            str(dossiers),
-            "--seed",
-            "5",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    generate_extract(work / f"x{dossiers}", ml, dossiers)
     child = subprocess.Popen(
         [
             sys.executable,

@@ -9,13 +9,13 @@ Usage: python bench/precheck.py [--dossiers 25000]
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+from common import generate_extract
 
 from pipeline.precheck import precheck
 
@@ -38,23 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="imilo-bench-") as tmp:
         folder = Path(tmp) / "extract"
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pipeline.cli",
-                "fixtures",
-                "generate",
-                "--out",
-                str(folder),
-                "--ml",
-                ML,
-                "--dossiers",
-                str(args.dossiers),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        generate_extract(folder, ML, args.dossiers)
         rows, baseline, checked = 0, float("inf"), float("inf")
         for attempt in range(args.repeat):
             start = time.perf_counter()

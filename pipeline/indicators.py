@@ -51,6 +51,18 @@ def _p3_rows(table: str) -> sql.Composed:
 _NATIONAL = "('ANI', 'PPAE', 'EAV', 'CIVIS', 'GJ')"
 _AIDS = "('CUI_CAE', 'CUI_CIE', 'EAV')"
 _SINCE = "DATE '2014-07-01'"
+# The versements of CIVIS and GJ instances since 1 July 2014, on each side.
+_CIVIS_GJ_P3 = (
+    " FROM {versement} v JOIN {dispositif_instance} i"
+    " ON btrim(i.id_dispositif_instance) = btrim(v.id_dispositif_instance)"
+    " JOIN {dispositif} p ON btrim(p.id_dispositif) = btrim(i.id_dispositif)"
+    f" WHERE btrim(p.code) IN ('CIVIS', 'GJ') AND p3.safe_date(v.date_versement) >= {_SINCE}"
+)
+_CIVIS_GJ_IMILO = (
+    " FROM imilo.versement v JOIN imilo.dispositif_instance i ON i.id = v.dispositif_instance_id"
+    " JOIN imilo.dispositif p ON p.id = i.dispositif_id"
+    f" WHERE v.ml = %(ml)s AND p.code IN ('CIVIS', 'GJ') AND v.date_versement >= {_SINCE}"
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -184,33 +196,15 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "versements_civis_gj_nombre",
         "Versements CIVIS et GJ depuis le 01/07/2014",
-        "SELECT count(*) FROM {versement} v"
-        " JOIN {dispositif_instance} i"
-        " ON btrim(i.id_dispositif_instance) = btrim(v.id_dispositif_instance)"
-        " JOIN {dispositif} p ON btrim(p.id_dispositif) = btrim(i.id_dispositif)"
-        f" WHERE btrim(p.code) IN ('CIVIS', 'GJ')"
-        f" AND p3.safe_date(v.date_versement) >= {_SINCE}",
-        "SELECT count(*) FROM imilo.versement v"
-        " JOIN imilo.dispositif_instance i ON i.id = v.dispositif_instance_id"
-        " JOIN imilo.dispositif p ON p.id = i.dispositif_id"
-        f" WHERE v.ml = %(ml)s AND p.code IN ('CIVIS', 'GJ')"
-        f" AND v.date_versement >= {_SINCE}",
+        "SELECT count(*)" + _CIVIS_GJ_P3,
+        "SELECT count(*)" + _CIVIS_GJ_IMILO,
         criterion=True,
     ),
     Indicator(
         "versements_civis_gj_montant",
         "Montant des versements CIVIS et GJ depuis le 01/07/2014 (€)",
-        "SELECT coalesce(sum(p3.safe_amount(v.montant)), 0) FROM {versement} v"
-        " JOIN {dispositif_instance} i"
-        " ON btrim(i.id_dispositif_instance) = btrim(v.id_dispositif_instance)"
-        " JOIN {dispositif} p ON btrim(p.id_dispositif) = btrim(i.id_dispositif)"
-        f" WHERE btrim(p.code) IN ('CIVIS', 'GJ')"
-        f" AND p3.safe_date(v.date_versement) >= {_SINCE}",
-        "SELECT coalesce(sum(v.montant), 0) FROM imilo.versement v"
-        " JOIN imilo.dispositif_instance i ON i.id = v.dispositif_instance_id"
-        " JOIN imilo.dispositif p ON p.id = i.dispositif_id"
-        f" WHERE v.ml = %(ml)s AND p.code IN ('CIVIS', 'GJ')"
-        f" AND v.date_versement >= {_SINCE}",
+        "SELECT coalesce(sum(p3.safe_amount(v.montant)), 0)" + _CIVIS_GJ_P3,
+        "SELECT coalesce(sum(v.montant), 0)" + _CIVIS_GJ_IMILO,
         criterion=True,
     ),
     Indicator(
