@@ -127,11 +127,13 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
         raise RuntimeError(f"{kind} {ml} a échoué: {reason}")
     url = db.urls().for_environment(environment)
     with psycopg.connect(libpq_url(url)) as conn:
-        path = conn.execute(
-            "SELECT report_path FROM migration.run WHERE dagster_run_id = %s", (result.run_id,)
-        ).fetchone()[0]  # type: ignore[index]
+        run_id, path = conn.execute(
+            "SELECT id, report_path FROM migration.run WHERE dagster_run_id = %s",
+            (result.run_id,),
+        ).fetchone()  # type: ignore[misc]
     summary = json.loads(Path(path).with_suffix(".json").read_text(encoding="utf-8"))
     summary["report_path"] = path
+    summary["run_id"] = run_id  # the number `compare` takes (not in the JSON file)
     return summary
 
 
@@ -170,6 +172,8 @@ def _print_counts(summary: dict) -> None:
             f"{c['migrated_with_errors']:>10}{c['out_of_scope']:>10}"
         )
     print(f"lignes du rapport par règle (bloquantes et non bloquantes): {summary['rules']}")
+    if "run_id" in summary:
+        print(f"migration n° {summary['run_id']} ({summary['environment']})")
     if "verdict" in summary:
         failing = [c["label"] for c in summary["criteria"].values() if not c["met"]]
         print(f"verdict: {summary['verdict']}" + (f" ({'; '.join(failing)})" if failing else ""))
