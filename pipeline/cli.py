@@ -324,15 +324,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from pipeline.report_run import report_dir
 
     with _target(args.environment) as target:
-        known = {
-            r[0]
-            for r in target.execute(
-                "SELECT id FROM migration.run WHERE id = ANY(%s)", ([args.a, args.b],)
+        known = dict(
+            target.execute(
+                "SELECT id, ml FROM migration.run WHERE id = ANY(%s)", ([args.a, args.b],)
             ).fetchall()
-        }
+        )
         missing = [str(r) for r in (args.a, args.b) if r not in known]
         if missing:
             raise ConfigurationError(f"no run {', '.join(missing)} in {args.environment}")
+        if known[args.a] != known[args.b]:
+            raise ConfigurationError(
+                f"run {args.a} is of ML {known[args.a]} and run {args.b} of ML {known[args.b]}:"
+                " the progress of an ML compares two runs of that ML"
+            )
         evolution = compare(target, args.a, args.b)
     path = write_comparison(report_dir(args.report_dir), evolution)
     print(

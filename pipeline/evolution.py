@@ -102,7 +102,8 @@ def region_rows(target: psycopg.Connection, region: str) -> list[dict[str, Any]]
     """One row per ML of the region: its last run, verdict, blocking rejects, trend, forecast."""
     out = []
     for (ml,) in target.execute(
-        "SELECT DISTINCT ml FROM migration.run WHERE region = %s ORDER BY ml", (region,)
+        "SELECT DISTINCT ml FROM migration.run WHERE lower(region) = lower(%s) ORDER BY ml",
+        (region,),
     ).fetchall():
         history = target.execute(
             "SELECT r.id, r.run_kind, r.started_at, r.status, r.verdict,"

@@ -356,7 +356,8 @@ def controls(
         if f.criterion
     }
     criteria["certificat_rgs"] = {
-        "label": "Certificat RGS installé",
+        "label": "Certificat RGS installé"
+        + (f" ({rgs_certificate})" if rgs_certificate else " (aucun déclaré)"),
         "p3": None,
         "imilo": None,
         "rate": None,

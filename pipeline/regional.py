@@ -21,7 +21,7 @@ REGION_HEADERS = (
     "Verdict",
     "Rejets bloquants",
     "Tendance des rejets bloquants (par migration)",
-    "Durée prévue de la MIG (h)",
+    "Durée prévue de la MIG (h:mm:ss)",
     "Tient dans la fenêtre du week-end",
 )
 
@@ -37,6 +37,7 @@ class _Formats:
         self.plain = workbook.add_format()
         self.number = workbook.add_format({"num_format": "#,##0.##"})
         self.date = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+        self.duration = workbook.add_format({"num_format": "[h]:mm:ss"})
 
 
 def _stamp() -> str:
@@ -80,7 +81,7 @@ def write_region_report(
         ws.write_string(row, 3, ml["verdict"])
         ws.write_number(row, 4, ml["rejets_bloquants"])
         ws.write_string(row, 5, ml["tendance"])
-        ws.write_number(row, 6, round(ml["forecast"]["mig_seconds"] / 3600, 2), formats.number)
+        ws.write_number(row, 6, ml["forecast"]["mig_seconds"] / 86400, formats.duration)
         ws.write_string(row, 7, "Oui" if ml["forecast"]["fits"] else "Non")
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(len(rows), 1), len(REGION_HEADERS) - 1)

@@ -376,6 +376,7 @@ class _Workbook:
         self.workbook = workbook
         self.number = workbook.add_format({"num_format": "#,##0.##"})
         self.percent = workbook.add_format({"num_format": "0.0"})
+        self.duration = workbook.add_format({"num_format": "[h]:mm:ss"})
         # (type_objet, regle, type_erreur, bloquant) -> number of rejects
         self.counts: Counter[tuple[str, str, str, str]] = Counter()
 
@@ -498,9 +499,8 @@ class _Workbook:
         if failing:
             ws.write_string(row + 1, 0, "Critères non atteints : " + " ; ".join(failing))
         if forecast:
-            hours = forecast["mig_seconds"] / 3600
-            ws.write_string(row + 3, 0, "Durée prévue de la MIG (heures), au débit de ce tir")
-            ws.write_number(row + 3, 1, round(hours, 2), self.number)
+            ws.write_string(row + 3, 0, "Durée prévue de la MIG (h:mm:ss), au débit de ce tir")
+            ws.write_number(row + 3, 1, forecast["mig_seconds"] / 86400, self.duration)
             ws.write_string(row + 4, 0, "Tient dans la fenêtre vendredi 21:00 – lundi 10:00")
             ws.write_string(row + 4, 1, OUI if forecast["fits"] else NON)
 
