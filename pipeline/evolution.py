@@ -86,6 +86,7 @@ def forecast(target: psycopg.Connection, run_id: int) -> dict[str, Any]:
     A MIG migrates the same families as the blank run, active then archived dossiers: at the
     blank run's rows per second, per object type, its time is the sum of the types' times.
     """
+    # Known shortcoming: the MIG's stages (active, then archived dossiers) are not modelled.
     rows = target.execute(
         "SELECT read, seconds FROM migration.object_count WHERE run_id = %s", (run_id,)
     ).fetchall()
