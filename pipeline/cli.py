@@ -255,20 +255,12 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_precheck(args: argparse.Namespace) -> int:
-    from pipeline.extract import read_manifest
-    from pipeline.inputs import rlm_inputs
-    from pipeline.precheck import precheck
+    from pipeline.precheck import precheck_with_rlm_inputs
     from pipeline.report_run import report_dir
 
-    codes = (
-        [check_ml_code(args.ml)] if args.ml else list(read_manifest(Path(args.folder)).structures)
-    )
-    for code in codes:
-        logins, frozen = rlm_inputs(code)
-        for summary in precheck(
-            Path(args.folder), report_dir(args.report_dir), code, logins, frozen
-        ):
-            _print_counts(summary)
+    ml = check_ml_code(args.ml) if args.ml else None
+    for summary in precheck_with_rlm_inputs(Path(args.folder), report_dir(args.report_dir), ml):
+        _print_counts(summary)
     return 0
 
 

@@ -220,20 +220,13 @@ class PrecheckConfig(Config):
     " the same report files as a run, no i-milo database touched."
 )
 def precheck_extract(context: OpExecutionContext, config: PrecheckConfig) -> None:
-    from pipeline.extract import read_manifest
-    from pipeline.inputs import rlm_inputs
-    from pipeline.precheck import precheck
+    from pipeline.precheck import precheck_with_rlm_inputs
     from pipeline.report_run import report_dir
 
-    folder = Path(config.extract_dir)
-    codes = [config.ml] if config.ml else list(read_manifest(folder).structures)
-    for code in codes:
-        logins, frozen = rlm_inputs(code)
-        for summary in precheck(
-            folder, report_dir(config.report_dir or None), code, logins, frozen
-        ):
-            lines = sum(summary["rules"].values())
-            context.log.info(f"pré-contrôle {code}: {lines} lignes, {summary['report_path']}")
+    folder, out = Path(config.extract_dir), report_dir(config.report_dir or None)
+    for summary in precheck_with_rlm_inputs(folder, out, config.ml or None):
+        lines = sum(summary["rules"].values())
+        context.log.info(f"pré-contrôle {summary['ml']}: {lines} lignes, {summary['report_path']}")
 
 
 @job(description="Pre-check: the rules of a blank run on an extract, before loading it.")

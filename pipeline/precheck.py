@@ -228,6 +228,23 @@ def precheck(
     return summaries
 
 
+def precheck_with_rlm_inputs(
+    folder: Path,
+    report_dir: Path,
+    ml: str | None = None,
+) -> list[dict]:
+    """The pre-check of each ML of the extract (or one), with the accounts and the freeze the
+    RLM gave for it, as a run of that ML would read them from p3."""
+    from pipeline.inputs import rlm_inputs
+
+    codes = [ml] if ml else list(read_manifest(Path(folder)).structures)
+    summaries = []
+    for code in codes:
+        logins, frozen = rlm_inputs(code)
+        summaries += precheck(Path(folder), report_dir, code, logins, frozen)
+    return summaries
+
+
 def _report_chunks(frames: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     for frame in frames:
         out = frame[["regle", *REJECT_COLUMNS]].copy()
