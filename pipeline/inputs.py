@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from pipeline.engine import frozen_references, imilo_logins
 from pipeline.extract import ExtractError
+from pipeline.runs import latest_extract
 
 ACCOUNT_COLUMNS = ("login_imilo", "login_p3", "nom", "prenom")
 
@@ -74,14 +75,9 @@ def load_imilo_accounts(engine: Engine, ml: str, path: Path) -> int:
 def freeze_references(engine: Engine, ml: str) -> int:
     """Record the ML's own references of its latest extract as frozen (what MIG_REF took)."""
     with engine.begin() as conn:
-        extract_id = conn.execute(
-            text(
-                "SELECT id FROM p3.extract WHERE structures::jsonb ? :ml ORDER BY id DESC LIMIT 1"
-            ),
-            {"ml": ml},
-        ).scalar()
-        if extract_id is None:
-            raise ExtractError(f"no P3 extract loaded for ML {ml}: nothing to freeze")
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        extract_id = latest_extract(raw, ml).extract_id  # refuses when none is loaded
         conn.execute(text("DELETE FROM p3.reference_gel WHERE ml = :ml"), {"ml": ml})
         inserted = conn.execute(
             text(
