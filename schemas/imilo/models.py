@@ -120,20 +120,24 @@ run = Table(
     Column("id", Integer, Identity(), primary_key=True),
     Column("dagster_run_id", String(64), unique=True),
     Column("run_kind", String(16), nullable=False),
-    Column("ml", String(8), nullable=False, index=True),
+    Column("ml", String(8), index=True, comment="the ML of a local run; empty for a region"),
+    Column("scope", Text, comment="what the run covers: NATIONAL, a region, or an ML code"),
     Column("environment", String(16), nullable=False),
     Column("plateforme", Integer),
     Column("extract_id", Integer),
     Column("extracted_at", DateTime),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
-    Column("status", String(16), nullable=False, comment="EN_COURS, TERMINE or ECHEC"),
+    Column("status", String(16), nullable=False, comment="EN_COURS, TERMINE, ECHEC or REFUSE"),
+    Column("message", Text, comment="why a run was refused or failed"),
+    Column("avertissements", Text, comment="warnings of the run, one per line"),
+    Column("conserve", Boolean, comment="MAB: its production data kept (--keep)"),
     Column("heartbeat_at", DateTime(timezone=True), comment="last sign of life of a step"),
     Column("region", Text, comment="the ML's region, from its structure in the extract"),
     Column("verdict", String(8), comment="GO or NO GO, once the controls are computed"),
     Column("report_path", Text),
     schema=MIGRATION,
-    comment="One row per migration run of an ML.",
+    comment="One row per migration run, refused ones included.",
 )
 
 id_map = Table(
@@ -192,6 +196,13 @@ object_count = Table(
     metadata,
     Column("run_id", Integer, ForeignKey(f"{MIGRATION}.run.id"), primary_key=True),
     Column("object_type", String(64), primary_key=True),
+    Column(
+        "stage",
+        String(16),
+        primary_key=True,
+        server_default="",
+        comment="MIG step: ACTIF or ARCHIVE for dossiers, GEL for the freeze control",
+    ),
     Column("family", String(32), nullable=False),
     Column("read", Integer, nullable=False),
     Column("migrated", Integer, nullable=False),
@@ -239,6 +250,71 @@ indicator = Table(
     Column("criterion", Boolean, nullable=False),
     schema=MIGRATION,
     comment="One row per run and indicator: its value counted in P3 and in i-milo.",
+)
+
+
+verrou_regional = Table(
+    "verrou_regional",
+    metadata,
+    Column("region", Text, primary_key=True),
+    Column("pose_le", DateTime(timezone=True), nullable=False),
+    Column("pose_par_run", Integer, ForeignKey(f"{MIGRATION}.run.id")),
+    Column("leve_le", DateTime(timezone=True)),
+    Column("leve_par_run", Integer, ForeignKey(f"{MIGRATION}.run.id")),
+    schema=MIGRATION,
+    comment="One row per region whose regional data is in production: locked until its "
+    "last ML is migrated (MIG), then lifted.",
+)
+
+livraison = Table(
+    "livraison",
+    metadata,
+    Column("vague", Integer, primary_key=True),
+    Column("date_mep", Date, primary_key=True),
+    Column("livree_le", DateTime(timezone=True), nullable=False),
+    Column("dossier", Text, nullable=False, comment="the delivery folder of the reports"),
+    Column("rapports", Integer, nullable=False),
+    schema=MIGRATION,
+    comment="One row per wave whose cutover reports were delivered (Monday 10:00).",
+)
+
+referentiel_national = Table(
+    "referentiel_national",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("source", String(64), nullable=False, comment="the mapping table it comes from"),
+    Column("code", Text, nullable=False),
+    Column("libelle", Text),
+    Column("valeur_imilo", Text, comment="what the code becomes in i-milo"),
+    Index(None, "source", "code", unique=True),
+    schema=IMILO,
+    comment="The national referential and the P3 → i-milo code mappings (MIG_NATIONAL).",
+)
+
+structure_nationale = Table(
+    "structure_nationale",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("niveau", String(16), nullable=False, comment="NATIONAL, REGIONAL, DEPARTEMENTAL"),
+    Column("nom", Text, nullable=False),
+    Column("parent", String(16)),
+    schema=IMILO,
+    comment="The structure skeleton above the MLs: nation, regions, départements.",
+)
+
+referentiel_regional = Table(
+    "referentiel_regional",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("region", Text, nullable=False),
+    Column("objet", String(16), nullable=False, comment="reference or dispositif"),
+    Column("table_name", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("libelle", Text),
+    Column("ml_source", String(8), comment="the ML whose extract gave the row"),
+    Index(None, "region", "objet", "table_name", "code", unique=True),
+    schema=IMILO,
+    comment="A region's shared data (MIG_REGIONAL): regional references and dispositifs.",
 )
 
 

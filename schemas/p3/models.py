@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -74,6 +75,29 @@ reference_gel = Table(
     Column("visible", Text),
     Column("frozen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     comment="One row per local reference of an ML as MIG_REF took it: the freeze.",
+)
+
+
+vague = Table(
+    "vague",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("region", Text, nullable=False),
+    Column("vague", Integer, nullable=False),
+    Column("date_mep", Date, nullable=False, comment="the Monday the ML goes live"),
+    Column("arret_flux_asp", Date, comment="when the ML's ASP flows stopped (empty: not yet)"),
+    Column("dossier_extrait", Text, comment="where the Friday 21:00 extract of the ML lands"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="The campaign plan: one row per ML with its region, wave and go-live date.",
+)
+
+fermeture = Table(
+    "fermeture",
+    metadata,
+    Column("ml", String(8), primary_key=True),
+    Column("fermee_le", DateTime(timezone=True), nullable=False),
+    Column("par", Text, nullable=False, comment="who closed it: a schedule, an operator"),
+    comment="One row per ML whose P3 is closed (read-only) for its cutover.",
 )
 
 
