@@ -64,13 +64,13 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register_partitions(codes: tuple[str, ...] | list[str]) -> None:
+def _register_partitions(codes: tuple[str, ...] | list[str], partitions=None) -> None:
     _dagster_environment()
     from dagster import DagsterInstance
 
     from pipeline.definitions import ML_PARTITIONS
 
-    name = ML_PARTITIONS.name
+    name = (partitions or ML_PARTITIONS).name
     assert name is not None
     with DagsterInstance.get() as instance:
         known = set(instance.get_dynamic_partitions(name))
@@ -79,54 +79,71 @@ def _register_partitions(codes: tuple[str, ...] | list[str]) -> None:
             instance.add_dynamic_partitions(name, new)
 
 
-def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
-    """Run a job for one ML in-process; returns the run's JSON summary."""
+def run_kind(kind_name: str, scope: str | None, report_dir: str | None, keep: bool = False) -> dict:
+    """Run one run kind in-process for an ML, a region or the nation; returns its summary.
+
+    Refusals come before anything runs: a clear message, no Dagster run, nothing written but
+    the refused run's own record in the migration schema."""
     _dagster_environment()
     import json
 
     import psycopg
     from dagster import DagsterInstance
 
-    from pipeline import db
-    from pipeline.definitions import defs
-    from pipeline.resources import MigrationDatabases, environment_of, libpq_url
-    from pipeline.runs import RunRefused, latest_extract
-
-    # Refusals come before anything runs: a clear message, no Dagster run, no side effect.
-    check_ml_code(ml)
-    environment = environment_of(kind)
+    from pipeline import db, preconditions
+    from pipeline.definitions import ML_PARTITIONS, REGION_PARTITIONS, defs
+    from pipeline.kinds import run_kind as kind_of
     from pipeline.report_run import report_dir as resolve_report_dir
-    from pipeline.resources import check_environment
-    from pipeline.runs import refuse_if_running
+    from pipeline.resources import MigrationDatabases, check_environment, libpq_url
+    from pipeline.runs import RunRefused, record_refusal, refuse_if_running
 
-    target_url = MigrationDatabases(run_kind=kind).target_url()
+    kind = kind_of(kind_name)
+    scope = _scope_of(kind.scope, scope)
+    if keep and kind.name != "MAB":
+        raise ConfigurationError("--keep is for a MAB only: it keeps the rehearsal's data")
+    resource = MigrationDatabases(run_kind=kind.name, keep=keep)
+    target_url = resource.target_url()  # a blank run aimed at production is refused here
     _check_writable(resolve_report_dir(report_dir))
     db.upgrade_p3()
-    db.upgrade("imilo", target_url)
-    with psycopg.connect(libpq_url(db.urls().p3)) as p3:
-        latest_extract(p3, ml)
+    for url in {db.urls().validation, db.urls().production, target_url}:
+        db.upgrade("imilo", url)
     with psycopg.connect(libpq_url(target_url)) as target:
-        check_environment(target, environment, target_url)
-        refuse_if_running(target, ml)
-    _register_partitions([ml])
-    job = defs.resolve_job_def(kind.lower())
+        check_environment(target, kind.environment, target_url)
+        try:
+            refuse_if_running(target, scope)
+            with preconditions.campaign(*resource.campaign_urls()) as state:
+                preconditions.check(kind, scope, state)
+        except RunRefused as refusal:
+            record_refusal(target, kind, scope, str(refusal))
+            raise
+    if kind.scope != "NATION":
+        _register_partitions([scope], ML_PARTITIONS if kind.scope == "ML" else REGION_PARTITIONS)
+    job = defs.resolve_job_def(kind.job_name)
     # Failures are told once, by this command, in one line; -v shows Dagster's own log.
     level = "INFO" if VERBOSE else "CRITICAL"
+    first = job.asset_layer.selected_asset_keys
     run_config = {
-        "ops": {"rapport": {"config": {"report_dir": report_dir or ""}}},
+        "ops": {
+            key.to_python_identifier(): {"config": {"report_dir": report_dir or ""}}
+            for key in first
+            if key.to_user_string() in ("rapport", "referentiel_national", "referentiel_regional")
+        },
+        "resources": {"migration": {"config": {"run_kind": kind.name, "keep": keep}}},
         "loggers": {"console": {"config": {"log_level": level}}},
     }
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            partition_key=ml, instance=instance, run_config=run_config, raise_on_error=False
+            partition_key=None if kind.scope == "NATION" else scope,
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
         )
     if not result.success:
         cause, reason = _failure_reason(result)
         if cause == "RunRefused":  # refused by the run itself (another run of the ML won)
             raise RunRefused(reason.split(": ", 1)[-1])
-        raise RuntimeError(f"{kind} {ml} a échoué: {reason}")
-    url = db.urls().for_environment(environment)
-    with psycopg.connect(libpq_url(url)) as conn:
+        raise RuntimeError(f"{kind.name} {scope} a échoué: {reason}")
+    with psycopg.connect(libpq_url(target_url)) as conn:
         run_id, path = conn.execute(
             "SELECT id, report_path FROM migration.run WHERE dagster_run_id = %s",
             (result.run_id,),
@@ -135,6 +152,19 @@ def run_kind(kind: str, ml: str, report_dir: str | None) -> dict:
     summary["report_path"] = path
     summary["run_id"] = run_id  # the number `compare` takes (not in the JSON file)
     return summary
+
+
+def _scope_of(scope_kind: str, given: str | None) -> str:
+    """The scope a run kind needs: an ML code, a region, or none (the nation)."""
+    if scope_kind == "NATION":
+        if given:
+            raise ConfigurationError("a national run takes neither --ml nor --region")
+        return "NATIONAL"
+    if not given or not given.strip():
+        raise ConfigurationError(
+            "this run kind needs " + ("--ml CODE" if scope_kind == "ML" else "--region NAME")
+        )
+    return check_ml_code(given) if scope_kind == "ML" else given.strip()
 
 
 def _check_writable(folder: Path) -> None:
@@ -181,8 +211,12 @@ def _print_counts(summary: dict) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    summary = run_kind(args.kind, args.ml, args.report_dir)
+    if args.ml and args.region:
+        raise ConfigurationError("give --ml or --region, not both")
+    summary = run_kind(args.kind, args.ml or args.region, args.report_dir, args.keep)
     _print_counts(summary)
+    for warning in summary.get("warnings", []):
+        print(f"avertissement: {warning}")
     return 0
 
 
@@ -430,9 +464,13 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
     pre.set_defaults(func=cmd_precheck)
 
-    run = command(sub, "run", "lancer une migration pour une ML")
-    run.add_argument("kind", choices=["TAB2"], help="type de migration")
-    run.add_argument("--ml", required=True, help="code structure de la ML")
+    from pipeline.kinds import RUN_KINDS
+
+    run = command(sub, "run", "lancer une migration: nationale, régionale ou d'une ML")
+    run.add_argument("kind", choices=list(RUN_KINDS), help="type de migration")
+    run.add_argument("--ml", help="code structure de la ML (migrations locales)")
+    run.add_argument("--region", help="la région (TAB_REGIONAL, MIG_REGIONAL)")
+    run.add_argument("--keep", action="store_true", help="MAB: garder ses données en production")
     run.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
     run.set_defaults(func=cmd_run)
 
@@ -471,6 +509,10 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_db)
     urls = command(dsub, "urls", "afficher les URL des bases (mots de passe masqués)")
     urls.set_defaults(func=cmd_db)
+
+    from pipeline.cutover import add_commands  # the waves plan, P3 closures, the delivery
+
+    add_commands(sub, command)
     return parser
 
 

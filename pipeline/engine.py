@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 from pipeline import mappings
-from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, ObjectType
+from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, ObjectType, dossier_path
 from pipeline.rules.apply import CheckContext, check_rows
 from pipeline.rules.values import TEXT, member, present
 from schemas.imilo.models import DERIVED_COLUMNS, REJECT_COLUMNS, parent_column
@@ -43,6 +43,8 @@ class RunScope:
     plateforme: int
     extract_id: int
     extracted_on: dt.date
+    delta: bool = False  # RATTRAPAGE: rows production already holds are left out
+    freeze: bool = True  # compare references with MIG_REF's freeze (MIG_REF itself does not)
 
     def in_scope(self, code_structure: pd.Series) -> pd.Series:
         """Rows of the ML or of its antennes (same INSEE code); rows without a code too."""
@@ -264,9 +266,10 @@ class Source(Protocol):
 
     def context(self, scope: RunScope) -> CheckContext: ...
 
-    def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
+    def chunks(self, ot: ObjectType, stage: str = "") -> Iterator[pd.DataFrame]:
         """Rows as read (text) with ``line_no``, ``_rank`` (1 for the first copy of a P3 id)
-        and, for a dossier's parts, the jeune's ``_d_nom``, ``_d_prenom``, ``_d_naissance``."""
+        and, for a dossier's parts, the jeune's ``_d_nom``, ``_d_prenom``, ``_d_naissance``.
+        ``stage`` ``ACTIF`` or ``ARCHIVE`` keeps the rows of active or archived dossiers."""
         ...
 
 
@@ -275,7 +278,15 @@ class Sink(Protocol):
 
     def parent_status(self, scope: RunScope, table: str) -> ParentStatus: ...
 
-    def out_of_scope(self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame) -> None: ...
+    def out_of_scope(
+        self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame, reason: str | None = None
+    ) -> None:
+        """Rows left out, with the reason (default: their structure is not the ML's)."""
+        ...
+
+    def already_migrated(self, scope: RunScope, ot: ObjectType) -> frozenset[str]:
+        """P3 ids of the type the target already holds for the ML (for RATTRAPAGE)."""
+        ...
 
     def migrated(
         self,
@@ -290,7 +301,13 @@ class Sink(Protocol):
     def rejects(self, frame: pd.DataFrame) -> None: ...
 
     def counts(
-        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+        self,
+        scope: RunScope,
+        ot: ObjectType,
+        family: str,
+        counts: Counts,
+        seconds: float,
+        stage: str = "",
     ) -> None: ...
 
     def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
@@ -298,13 +315,28 @@ class Sink(Protocol):
         ...
 
 
+FREEZE_RULE = "REF_MODIFIEE_APRES_GEL"
+IN_PRODUCTION = "déjà en production"
+FROZEN = "référence en production depuis MIG_REF, comparée au gel"
+
+
 def migrate_object_type(
-    source: Source, sink: Sink, scope: RunScope, ot: ObjectType, ctx: CheckContext
+    source: Source,
+    sink: Sink,
+    scope: RunScope,
+    ot: ObjectType,
+    ctx: CheckContext,
+    stage: str = "",
 ) -> Counts:
-    """Judge every P3 row of one object type and hand the verdicts to the sink."""
+    """Judge every P3 row of one object type and hand the verdicts to the sink.
+
+    At the ``GEL`` stage rows are only compared with MIG_REF's freeze: a changed one is
+    rejected, the others are left out of scope (they are in production already)."""
+    control = stage == "GEL"
     parents = {p.table: sink.parent_status(scope, p.table) for p in ot.parents}
+    already = sink.already_migrated(scope, ot) if scope.delta else frozenset()
     counts = Counts()
-    for rows in source.chunks(ot):
+    for rows in source.chunks(ot, "" if control else stage):
         heure = dt.datetime.now(PARIS).replace(microsecond=0)
         counts.read += len(rows)
         rows["_id"] = rows[id_column(ot.table)].astype(TEXT).str.strip().astype(object)
@@ -314,8 +346,20 @@ def migrate_object_type(
             sink.out_of_scope(scope, ot, rows.loc[~scoped])
             counts.out_of_scope += int((~scoped).sum())
             rows = rows.loc[scoped].reset_index(drop=True)
+        if already:
+            there = member(rows["_id"], already)
+            if there.any():
+                sink.out_of_scope(scope, ot, rows.loc[there], IN_PRODUCTION)
+                counts.out_of_scope += int(there.sum())
+                rows = rows.loc[~there].reset_index(drop=True)
 
         found, checked, typed, keep = judge(ot, rows, parents, ctx)
+        if control:
+            found = found.loc[found["rule"] == FREEZE_RULE].reset_index(drop=True)
+            keep = ~checked["line_no"].isin(found["line_no"])
+            sink.out_of_scope(scope, ot, checked.loc[keep], FROZEN)
+            counts.out_of_scope += int(keep.sum())
+            keep = keep & False
         sink.migrated(scope, ot, checked.loc[keep], typed.loc[keep], parents, ctx)
         sink.rejects(report_frame(scope, ot, rows, found, heure))
 
@@ -332,8 +376,12 @@ def migrate_family(
     sink: Sink,
     scope: RunScope,
     family_key: str,
+    stage: str = "",
 ) -> dict[str, Counts]:
-    """Migrate every object type of a family, in order; the caller owns any transaction."""
+    """Migrate every object type of a family, in order; the caller owns any transaction.
+
+    ``stage``: empty for every row; ``ACTIF`` / ``ARCHIVE`` for the rows of active or
+    archived dossiers (MIG's steps); ``GEL`` to only compare references with the freeze."""
     ctx = source.context(scope)
     # A dossier's code de connaissance must name a reference that migrated, not just one read.
     migrated_codes = sink.reference_codes(scope, "CONNAISSANCE")
@@ -342,8 +390,8 @@ def migrate_family(
     result: dict[str, Counts] = {}
     for ot in FAMILY_BY_KEY[family_key].object_types:
         started = time.perf_counter()
-        counts = migrate_object_type(source, sink, scope, ot, ctx)
-        sink.counts(scope, ot, family_key, counts, time.perf_counter() - started)
+        counts = migrate_object_type(source, sink, scope, ot, ctx, stage)
+        sink.counts(scope, ot, family_key, counts, time.perf_counter() - started, stage)
         log.info(
             "%s: read %d, migrated %d, rejected %d, with errors %d, out of scope %d",
             ot.table,
@@ -377,11 +425,11 @@ class P3Source:
             scope.extracted_on,
             frozenset(r[0] for r in connaissance),
             imilo_logins=imilo_logins(self.p3, scope.ml),
-            frozen_references=frozen_references(self.p3, scope.ml),
+            frozen_references=frozen_references(self.p3, scope.ml) if scope.freeze else None,
         )
 
-    def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
-        query, names = _read_query(ot)
+    def chunks(self, ot: ObjectType, stage: str = "") -> Iterator[pd.DataFrame]:
+        query, names = _read_query(ot, stage)
         with self.p3.cursor(name=f"read_{ot.table}") as cursor:
             cursor.itersize = CHUNK_ROWS
             cursor.execute(query, {"e": self.extract_id})
@@ -405,8 +453,57 @@ def frozen_references(p3: psycopg.Connection, ml: str) -> dict[tuple[str, str], 
     return {(r[0], r[1]): tuple(r[2:]) for r in rows} if rows else None
 
 
-def _read_query(ot: ObjectType) -> tuple[sql.Composed, list[str]]:
-    """The chunked read of one P3 table: every column, the duplicate rank, the jeune's name."""
+def _first_copies(table: str, key: str, *values: str) -> sql.Composed:
+    """The first copy (by line) of each P3 id of a table: ``k`` the trimmed id, then values."""
+    return sql.SQL(
+        "(SELECT DISTINCT ON (btrim({key})) btrim({key}) AS k, {values} FROM {table}"
+        " WHERE extract_id = %(e)s ORDER BY btrim({key}), line_no)"
+    ).format(
+        key=sql.Identifier(key),
+        values=sql.SQL(", ").join(sql.SQL(v) for v in values),
+        table=sql.Identifier("p3", table),
+    )
+
+
+def _dossier_status(ot: ObjectType) -> tuple[sql.Composable, sql.Composable]:
+    """(joins, expression): the status of the dossier a row belongs to, through its parents."""
+    if ot.table == "dossier":
+        return sql.SQL(""), sql.SQL("upper(btrim(t.statut))")
+    joins: list[sql.Composable] = []
+    alias, column = "t", ""
+    for n, parent in enumerate(dossier_path(ot.table)):
+        if parent.table == "dossier":
+            column = parent.column if alias == "t" else column
+            break
+        hop = f"h{n}"
+        upward = dossier_path(parent.table)[0].column
+        joins.append(
+            sql.SQL(" LEFT JOIN {} {} ON {}.k = btrim({}.{})").format(
+                _first_copies(parent.table, id_column(parent.table), f"btrim({upward}) AS up"),
+                sql.Identifier(hop),
+                sql.Identifier(hop),
+                sql.Identifier(alias),
+                sql.Identifier(parent.column if alias == "t" else column),
+            )
+        )
+        alias, column = hop, "up"
+    assert column, f"{ot.table} belongs to no dossier"
+    upward_key: sql.Composable = (
+        sql.SQL("btrim(t.{})").format(sql.Identifier(column))
+        if alias == "t"
+        else sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(column))
+    )
+    joins.append(
+        sql.SQL(" LEFT JOIN {} st ON st.k = {}").format(
+            _first_copies("dossier", "id_dossier", "upper(btrim(statut)) AS s"), upward_key
+        )
+    )
+    return sql.Composed(joins), sql.SQL("st.s")
+
+
+def _read_query(ot: ObjectType, stage: str = "") -> tuple[sql.Composed, list[str]]:
+    """The chunked read of one P3 table: every column, the duplicate rank, the jeune's name;
+    for a stage, only the rows of active (``ACTIF``) or archived (``ARCHIVE``) dossiers."""
     table = ot.table
     key = id_column(table)
     columns = ["line_no", key, "code_structure", *P3_COLUMNS[table]]
@@ -416,20 +513,35 @@ def _read_query(ot: ObjectType) -> tuple[sql.Composed, list[str]]:
             sql.Identifier(key)
         )
     )
-    join = sql.SQL("")
+    join: sql.Composable = sql.SQL("")
     names = [*columns, "_rank"]
     if "id_dossier" in P3_COLUMNS[table]:
         # The jeune's name and birth date help the RLM find a dossier's part in P3.
-        select.append(sql.SQL("d.nom, d.prenom, d.date_naissance"))
+        select.append(
+            sql.SQL("d.nom AS _d_nom, d.prenom AS _d_prenom, d.date_naissance AS _d_naissance")
+        )
         join = sql.SQL(
             " LEFT JOIN (SELECT DISTINCT ON (btrim(id_dossier)) btrim(id_dossier) AS k,"
             " nom, prenom, date_naissance FROM p3.dossier WHERE extract_id = %(e)s"
             " ORDER BY btrim(id_dossier), line_no) d ON d.k = btrim(t.id_dossier)"
         )
         names += ["_d_nom", "_d_prenom", "_d_naissance"]
+    if stage:
+        status_join, status = _dossier_status(ot)
+        select.append(sql.SQL("{} AS _statut").format(status))
+        join = sql.Composed([join, status_join])
     query = sql.SQL("SELECT {} FROM {} t{} WHERE t.extract_id = %(e)s ORDER BY t.line_no").format(
         sql.SQL(", ").join(select), sql.Identifier("p3", table), join
     )
+    if stage:
+        # The duplicate rank is taken over the whole table, before the stage keeps its rows.
+        condition = {
+            "ARCHIVE": "_statut = 'ARCHIVE'",
+            "ACTIF": "_statut IS DISTINCT FROM 'ARCHIVE'",
+        }
+        query = sql.SQL("SELECT {} FROM ({}) q WHERE {} ORDER BY line_no").format(
+            sql.SQL(", ").join(map(sql.Identifier, names)), query, sql.SQL(condition[stage])
+        )
     return query, names
 
 
@@ -517,7 +629,17 @@ class TargetSink:
             for row in frame.itertuples(index=False, name=None):
                 copy.write_row(row)
 
-    def out_of_scope(self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame) -> None:
+    def already_migrated(self, scope: RunScope, ot: ObjectType) -> frozenset[str]:
+        rows = self.target.execute(
+            "SELECT id_p3 FROM migration.id_map WHERE ml = %s AND object_type = %s"
+            " AND plateforme = %s",
+            (scope.ml, ot.table, scope.plateforme),
+        ).fetchall()
+        return frozenset(r[0] for r in rows)
+
+    def out_of_scope(
+        self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame, reason: str | None = None
+    ) -> None:
         with (
             self.target.cursor() as cursor,
             cursor.copy(
@@ -534,13 +656,14 @@ class TargetSink:
                         ot.table,
                         line_no,
                         id_p3,
-                        f"structure {code} hors du périmètre de la ML {scope.ml}",
+                        reason or f"structure {code} hors du périmètre de la ML {scope.ml}",
                     )
                 )
 
     def reference_codes(self, scope: RunScope, table_name: str) -> frozenset[str] | None:
         judged = self.target.execute(
-            "SELECT 1 FROM migration.object_count WHERE run_id = %s AND object_type = 'reference'",
+            "SELECT 1 FROM migration.object_count WHERE run_id = %s AND object_type = 'reference'"
+            " AND stage <> 'GEL'",
             (scope.run_id,),
         ).fetchone()
         if judged is None:
@@ -552,15 +675,22 @@ class TargetSink:
         return frozenset(r[0] for r in rows)
 
     def counts(
-        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+        self,
+        scope: RunScope,
+        ot: ObjectType,
+        family: str,
+        counts: Counts,
+        seconds: float,
+        stage: str = "",
     ) -> None:
         self.target.execute(
-            "INSERT INTO migration.object_count (run_id, object_type, family, read, migrated,"
-            " rejected, migrated_with_errors, out_of_scope, seconds)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "INSERT INTO migration.object_count (run_id, object_type, stage, family, read,"
+            " migrated, rejected, migrated_with_errors, out_of_scope, seconds)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 scope.run_id,
                 ot.table,
+                stage,
                 family,
                 counts.read,
                 counts.migrated,

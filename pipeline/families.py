@@ -531,3 +531,26 @@ assert list(OBJECT_TYPES) == list(P3_COLUMNS), "families and P3 columns disagree
 for _ot in OBJECT_TYPES.values():
     _declared = {f.name for f in _ot.fields} | {p.column for p in _ot.parents}
     assert _declared == set(P3_COLUMNS[_ot.table]), f"{_ot.table}: fields and P3 columns differ"
+
+
+def dossier_path(table: str) -> tuple[Parent, ...]:
+    """The parents that lead from an object type up to its dossier (empty for the dossier)."""
+    if table == "dossier":
+        return ()
+    for parent in OBJECT_TYPES[table].parents:
+        if parent.table == "dossier":
+            return (parent,)
+        if parent.table in DOSSIER_PARTS:
+            return (parent, *dossier_path(parent.table))
+    raise KeyError(f"{table} belongs to no dossier")
+
+
+def _dossier_parts() -> frozenset[str]:
+    parts: set[str] = {"dossier"}
+    for ot in OBJECT_TYPES.values():  # parents come first: one pass in order suffices
+        if any(p.table in parts for p in ot.parents):
+            parts.add(ot.table)
+    return frozenset(parts)
+
+
+DOSSIER_PARTS = _dossier_parts()  # the dossier and every object type under it

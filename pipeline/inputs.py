@@ -77,24 +77,23 @@ def freeze_references(engine: Engine, ml: str) -> int:
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
         assert isinstance(raw, psycopg.Connection)
-        extract_id = latest_extract(raw, ml).extract_id  # refuses when none is loaded
-        conn.execute(text("DELETE FROM p3.reference_gel WHERE ml = :ml"), {"ml": ml})
-        inserted = conn.execute(
-            text(
-                "INSERT INTO p3.reference_gel (ml, table_name, code, id_reference, niveau,"
-                " libelle, actif, visible)"
-                " SELECT DISTINCT ON (btrim(table_name), btrim(code)) CAST(:ml AS text),"
-                " btrim(table_name),"
-                " btrim(code), btrim(id_reference), btrim(niveau), btrim(libelle), btrim(actif),"
-                " btrim(visible) FROM p3.reference"
-                " WHERE extract_id = :e"
-                " AND left(btrim(code_structure), 5) = left(CAST(:ml AS text), 5)"
-                " AND btrim(table_name) <> '' AND btrim(code) <> ''"
-                " ORDER BY btrim(table_name), btrim(code), line_no"
-            ),
-            {"ml": ml, "e": extract_id},
-        )
-        return inserted.rowcount
+        return freeze(raw, ml, latest_extract(raw, ml).extract_id)  # refuses when none loaded
+
+
+def freeze(p3: psycopg.Connection, ml: str, extract_id: int) -> int:
+    """Record the ML's own references of an extract as frozen; the caller commits."""
+    p3.execute("DELETE FROM p3.reference_gel WHERE ml = %s", (ml,))
+    return p3.execute(
+        "INSERT INTO p3.reference_gel (ml, table_name, code, id_reference, niveau,"
+        " libelle, actif, visible)"
+        " SELECT DISTINCT ON (btrim(table_name), btrim(code)) CAST(%(ml)s AS text),"
+        " btrim(table_name), btrim(code), btrim(id_reference), btrim(niveau), btrim(libelle),"
+        " btrim(actif), btrim(visible) FROM p3.reference"
+        " WHERE extract_id = %(e)s AND left(btrim(code_structure), 5) = left(%(ml)s, 5)"
+        " AND btrim(table_name) <> '' AND btrim(code) <> ''"
+        " ORDER BY btrim(table_name), btrim(code), line_no",
+        {"ml": ml, "e": extract_id},
+    ).rowcount
 
 
 def rlm_inputs(ml: str) -> tuple[frozenset[str] | None, dict[tuple[str, str], tuple] | None]:

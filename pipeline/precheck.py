@@ -103,7 +103,9 @@ class FileSource:
             self._by_column = (nom, prenom, naissance)
         return self._by_column
 
-    def chunks(self, ot: ObjectType) -> Iterator[pd.DataFrame]:
+    def chunks(self, ot: ObjectType, stage: str = "") -> Iterator[pd.DataFrame]:
+        if stage:  # the pre-check is a TAB2's: every dossier in one pass
+            raise ValueError(f"the pre-check reads no stage, asked for {stage!r}")
         key = id_column(ot.table)
         seen: set[str] = set()
         line = 2  # the header is line 1
@@ -152,8 +154,13 @@ class MemorySink:
             frozenset(self.rejected[table]),
         )
 
-    def out_of_scope(self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame) -> None:
+    def out_of_scope(
+        self, scope: RunScope, ot: ObjectType, rows: pd.DataFrame, reason: str | None = None
+    ) -> None:
         pass  # counted by the engine; nothing to keep
+
+    def already_migrated(self, scope: RunScope, ot: ObjectType) -> frozenset[str]:
+        return frozenset()  # nothing is in production for a pre-check
 
     def migrated(self, scope, ot, rows, typed, parents, ctx) -> None:
         if ot.table in self.ids:
@@ -171,7 +178,13 @@ class MemorySink:
         self.frames.append(frame)
 
     def counts(
-        self, scope: RunScope, ot: ObjectType, family: str, counts: Counts, seconds: float
+        self,
+        scope: RunScope,
+        ot: ObjectType,
+        family: str,
+        counts: Counts,
+        seconds: float,
+        stage: str = "",
     ) -> None:
         self.objects[ot.table] = counts.as_dict()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from pipeline import evolution, indicators, runs
+from pipeline import evolution, indicators, inputs, lock, runs
 from pipeline.engine import PARIS, RunScope
 from pipeline.families import FAMILIES, FAMILY_OF
+from pipeline.kinds import RunKind
 from pipeline.report import ReportFiles, write_report
 from pipeline.settings import VAR_DIR
 from schemas.imilo.models import REJECT_COLUMNS
@@ -31,14 +33,42 @@ def report_dir(explicit: str | None) -> Path:
 
 
 def _objects(target: psycopg.Connection, run_id: int) -> dict[str, dict[str, int]]:
+    """The run's counts per object type, its stages added up."""
     rows = target.execute(
-        "SELECT object_type, read, migrated, rejected, migrated_with_errors, out_of_scope"
-        " FROM migration.object_count WHERE run_id = %s",
+        "SELECT object_type, sum(read)::int, sum(migrated)::int, sum(rejected)::int,"
+        " sum(migrated_with_errors)::int, sum(out_of_scope)::int"
+        " FROM migration.object_count WHERE run_id = %s AND family <> 'decisionnel'"
+        " GROUP BY object_type ORDER BY object_type",
         (run_id,),
     ).fetchall()
     found = {r[0]: dict(zip(COUNT_KEYS, r[1:], strict=True)) for r in rows}
-    order = list(FAMILY_OF)
-    return {t: found[t] for t in sorted(found, key=order.index)}
+    order = {t: n for n, t in enumerate(FAMILY_OF)}
+    return {t: found[t] for t in sorted(found, key=lambda t: order.get(t, -1))}
+
+
+def _stages(target: psycopg.Connection, run_id: int) -> list[dict]:
+    """A staged run's steps in order (MIG: ACTIF, its décisionnel, ARCHIVE, its décisionnel)
+    with their counts; empty for a run in one pass."""
+    rows = target.execute(
+        "SELECT stage, family = 'decisionnel', object_type, read, migrated, rejected,"
+        " migrated_with_errors, out_of_scope, coalesce(seconds, 0)"
+        " FROM migration.object_count WHERE run_id = %s AND stage IN ('ACTIF', 'ARCHIVE')"
+        " ORDER BY stage, family = 'decisionnel'",
+        (run_id,),
+    ).fetchall()
+    steps: dict[tuple[str, bool], dict] = {}
+    for stage, decisionnel, object_type, *numbers in rows:
+        step = steps.setdefault(
+            (stage, decisionnel),
+            {
+                "stage": ("DECISIONNEL_" if decisionnel else "DOSSIERS_") + stage,
+                "objects": {},
+                "seconds": 0.0,
+            },
+        )
+        step["objects"][object_type] = dict(zip(COUNT_KEYS, numbers[:5], strict=True))
+        step["seconds"] = round(step["seconds"] + float(numbers[5]), 3)
+    return list(steps.values())
 
 
 def _rules(target: psycopg.Connection, run_id: int) -> dict[str, int]:
@@ -76,19 +106,65 @@ def reject_chunks(target: psycopg.Connection, run_id: int) -> Iterator[pd.DataFr
 
 
 def summary_of(target: psycopg.Connection, scope: RunScope) -> dict:
-    run_kind, environment, started_at = target.execute(
-        "SELECT run_kind, environment, started_at FROM migration.run WHERE id = %s", (scope.run_id,)
+    run_kind, environment, started_at, ml, region, warnings = target.execute(
+        "SELECT run_kind, environment, started_at, ml, coalesce(region, scope), avertissements"
+        " FROM migration.run WHERE id = %s",
+        (scope.run_id,),
     ).fetchone()  # type: ignore[misc]
-    return {
+    summary = {
         "run_kind": run_kind,
-        "ml": scope.ml,
-        "plateforme": scope.plateforme,
+        "ml": ml,
+        "plateforme": scope.plateforme or None,
         "environment": environment,
         "started_at": started_at.astimezone(PARIS).isoformat(timespec="seconds"),
         "finished_at": dt.datetime.now(PARIS).isoformat(timespec="seconds"),
         "objects": _objects(target, scope.run_id),
         "rules": _rules(target, scope.run_id),
+        "scope": scope.ml,
+        "region": region,
     }
+    if stages := _stages(target, scope.run_id):
+        summary["stages"] = stages
+    if warnings:
+        summary["warnings"] = warnings.splitlines()
+    return summary
+
+
+def finish_run(
+    p3: psycopg.Connection,
+    target: psycopg.Connection,
+    scope: RunScope,
+    kind: RunKind,
+    explicit_dir: str | None,
+) -> tuple[ReportFiles, dict]:
+    """Write the run's report, close it, and do what its kind does at its end: MIG_REF
+    freezes the references, MIG_REGIONAL locks the region, a MIG (or a kept MAB) lifts the
+    lock after the region's last ML, a MAB not kept leaves production as it found it."""
+    files, summary = write_run_report(target, scope, explicit_dir, p3 if kind.controls else None)
+    region = summary.get("region")
+    if kind.name == "MIG_REF":
+        summary["frozen_references"] = inputs.freeze(p3, scope.ml, scope.extract_id)
+    elif kind.name == "MIG_REGIONAL" and region:
+        lock.lay(target, region, scope.run_id)
+    elif kind.name == "MAB" and not _kept(target, scope.run_id):
+        removed = runs.remove_run_objects(target, scope.run_id, scope.ml)
+        target.execute(
+            "UPDATE migration.run SET message = %s WHERE id = %s",
+            (f"MAB non conservée: {removed} objets retirés de la production", scope.run_id),
+        )
+    if kind.name in ("MIG", "MAB") and region and _kept(target, scope.run_id, kind.name):
+        from pipeline.shared_data import region_mls
+
+        lifted = lock.lift_if_last(target, region, region_mls(p3, region), scope.run_id)
+        summary["regional_lock_lifted"] = lifted
+    return files, summary
+
+
+def _kept(target: psycopg.Connection, run_id: int, kind: str = "MAB") -> bool:
+    if kind == "MIG":
+        return True
+    row = target.execute("SELECT conserve FROM migration.run WHERE id = %s", (run_id,)).fetchone()
+    return bool(row and row[0])
 
 
 def write_run_report(
@@ -97,7 +173,8 @@ def write_run_report(
     explicit_dir: str | None,
     p3: psycopg.Connection | None = None,
 ) -> tuple[ReportFiles, dict]:
-    """Write the run's three report files, close the run, and return the files and summary."""
+    """Write the run's three report files, close the run, and return the files and summary.
+    With ``p3`` the indicators, the GO / NO GO and the evolution are computed too."""
     summary = summary_of(target, scope)
     check_conservation(summary["objects"])
     changes = None
@@ -118,9 +195,12 @@ def write_run_report(
             target, evolution.previous_run(target, scope.run_id), scope.run_id
         )
     started = dt.datetime.fromisoformat(summary["started_at"])
-    stem = f"rapport_{summary['run_kind']}_{scope.ml}_{started:%Y%m%d-%H%M%S}"
-    migrated = {FAMILY_OF[t] for t in summary["objects"]}
+    name = re.sub(r"[^\w-]+", "-", scope.ml).strip("-")
+    stem = f"rapport_{summary['run_kind']}_{name}_{started:%Y%m%d-%H%M%S}"
+    migrated = {FAMILY_OF.get(t, "referentiels") for t in summary["objects"]}
     families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES if f.key in migrated]
+    if any(t not in FAMILY_OF for t in summary["objects"]):  # national and regional data
+        families = [("referentiels", list(summary["objects"]))]
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = write_report(

@@ -14,10 +14,8 @@ from dagster import ConfigurableResource
 from sqlalchemy.engine import make_url
 
 from pipeline import db
-from pipeline.runs import BLANK_RUN_KINDS
+from pipeline.kinds import RunKind, run_kind
 from pipeline.settings import ConfigurationError, Environment, masked, same_database
-
-RUN_KINDS = ("TAB2",)
 
 
 def libpq_url(url: str) -> str:
@@ -25,10 +23,8 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def environment_of(run_kind: str) -> Environment:
-    if run_kind not in RUN_KINDS:
-        raise ConfigurationError(f"unknown run kind {run_kind!r}; known: {', '.join(RUN_KINDS)}")
-    return Environment.VALIDATION if run_kind in BLANK_RUN_KINDS else Environment.PRODUCTION
+def environment_of(kind: str) -> Environment:
+    return run_kind(kind).environment
 
 
 def check_environment(conn: psycopg.Connection, environment: Environment, url: str) -> None:
@@ -51,11 +47,22 @@ def check_environment(conn: psycopg.Connection, environment: Environment, url: s
 class MigrationDatabases(ConfigurableResource):
     """The P3 source and the i-milo database of the run kind's environment."""
 
-    run_kind: str = "TAB2"
+    run_kind: str = "TAB2"  # one of pipeline.kinds.RUN_KINDS; each job sets its own
+    keep: bool = False  # MAB: keep its data in production
+    extract_dir: str = ""  # an extract folder to load first (the Friday 21:00 extraction)
+
+    @property
+    def kind(self) -> RunKind:
+        return run_kind(self.run_kind)
 
     @property
     def environment(self) -> Environment:
-        return environment_of(self.run_kind)
+        return self.kind.environment
+
+    def campaign_urls(self) -> tuple[str, str, str]:
+        """p3, VALIDATION, PRODUCTION as psycopg URLs, for the read-only preconditions."""
+        urls = db.urls()
+        return libpq_url(urls.p3), libpq_url(urls.validation), libpq_url(urls.production)
 
     def target_url(self) -> str:
         urls = db.urls()

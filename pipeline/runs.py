@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
 
 from pipeline.engine import PARIS, RunScope
 from pipeline.families import OBJECT_TYPES
-from pipeline.settings import Environment
+from pipeline.settings import ML_CODE
 
-BLANK_RUN_KINDS = frozenset({"TAB_NATIONAL", "TAB_REGIONAL", "TAB1", "TAB2", "TAB3"})
+if TYPE_CHECKING:
+    from pipeline.kinds import RunKind
+    from pipeline.preconditions import Cleared
+
 # A run whose steps gave no sign of life for this long was killed: it no longer holds its ML.
 HEARTBEAT_PERIOD_S = 20
 STALE_AFTER = "3 minutes"
@@ -47,84 +51,174 @@ def latest_extract(p3: psycopg.Connection, ml: str) -> ExtractInfo:
     return ExtractInfo(*row)
 
 
-def wipe_ml(target: psycopg.Connection, ml: str) -> None:
-    """Remove every object of one ML from an i-milo database (children first)."""
-    target.execute("DELETE FROM imilo.decisionnel_mensuel WHERE ml = %s", (ml,))
+def wipe_ml(target: psycopg.Connection, ml: str, tables: tuple[str, ...] | None = None) -> None:
+    """Remove every object of one ML (or of some object types) from an i-milo database."""
+    if tables is None:
+        target.execute("DELETE FROM imilo.decisionnel_mensuel WHERE ml = %s", (ml,))
     for table in reversed(list(OBJECT_TYPES)):
-        target.execute(
-            sql.SQL("DELETE FROM {} WHERE ml = %s").format(sql.Identifier("imilo", table)), (ml,)
-        )
-    target.execute("DELETE FROM migration.id_map WHERE ml = %s", (ml,))
+        if tables is None or table in tables:
+            target.execute(
+                sql.SQL("DELETE FROM {} WHERE ml = %s").format(sql.Identifier("imilo", table)),
+                (ml,),
+            )
+    types = None if tables is None else list(tables)
+    target.execute(
+        "DELETE FROM migration.id_map WHERE ml = %(ml)s"
+        " AND (%(types)s::text[] IS NULL OR object_type = ANY(%(types)s))",
+        {"ml": ml, "types": types},
+    )
 
 
-def run_in_progress(target: psycopg.Connection, ml: str) -> tuple | None:
-    """The ML's run that is alive in this database (id, kind, started, last sign of life)."""
+def remove_run_objects(target: psycopg.Connection, run_id: int, ml: str) -> int:
+    """Remove from the database every object one run wrote (a MAB not kept); returns them."""
+    removed = 0
+    for table in reversed(list(OBJECT_TYPES)):
+        removed += target.execute(
+            sql.SQL(
+                "DELETE FROM {} o USING migration.id_map m WHERE m.run_id = %s"
+                " AND m.object_type = %s AND o.id = m.imilo_id"
+            ).format(sql.Identifier("imilo", table)),
+            (run_id, table),
+        ).rowcount
+    target.execute("DELETE FROM migration.id_map WHERE run_id = %s", (run_id,))
+    if removed:
+        build_decisionnel(target, ml)
+    return removed
+
+
+def run_in_progress(target: psycopg.Connection, scope: str) -> tuple | None:
+    """The scope's run that is alive in this database (id, kind, started, last sign of life)."""
     return target.execute(
         "SELECT id, run_kind, started_at, heartbeat_at FROM migration.run"
-        " WHERE ml = %s AND status = 'EN_COURS'"
+        " WHERE coalesce(scope, ml) = %s AND status = 'EN_COURS'"
         f" AND coalesce(heartbeat_at, started_at) > now() - interval '{STALE_AFTER}'"
         " ORDER BY id DESC LIMIT 1",
-        (ml,),
+        (scope,),
     ).fetchone()
 
 
-def refuse_if_running(target: psycopg.Connection, ml: str) -> None:
-    alive = run_in_progress(target, ml)
+def refuse_if_running(target: psycopg.Connection, scope: str) -> None:
+    alive = run_in_progress(target, scope)
     if alive is not None:
         run_id, kind, started, beat = alive
         started, beat = started.astimezone(PARIS), beat.astimezone(PARIS)
+        what = f"ML {scope}" if ML_CODE.fullmatch(scope) else scope
         raise RunRefused(
-            f"run {run_id} ({kind}) of ML {ml} is in progress since {started:%d/%m/%Y %H:%M:%S}"
-            f" (last sign of life {beat:%H:%M:%S}, Paris time): one run of an ML at a time,"
+            f"run {run_id} ({kind}) of {what} is in progress since {started:%d/%m/%Y %H:%M:%S}"
+            f" (last sign of life {beat:%H:%M:%S}, Paris time): one run of {what} at a time,"
             " wait for it"
         )
+
+
+def record_refusal(
+    target: psycopg.Connection,
+    kind: RunKind,
+    scope: str,
+    message: str,
+    dagster_run_id: str | None = None,
+) -> int:
+    """Record a refused run (status REFUSE, the reason) and commit it: nothing else is written."""
+    target.rollback()
+    now = dt.datetime.now(PARIS)
+    run_id = target.execute(
+        "INSERT INTO migration.run (dagster_run_id, run_kind, ml, scope, environment,"
+        " started_at, finished_at, status, message)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, 'REFUSE', %s) RETURNING id",
+        (
+            dagster_run_id,
+            kind.name,
+            scope if kind.scope == "ML" else None,
+            scope,
+            kind.environment.value,
+            now,
+            now,
+            message,
+        ),
+    ).fetchone()[0]  # type: ignore[index]
+    target.commit()
+    return int(run_id)
 
 
 def open_run(
     p3: psycopg.Connection,
     target: psycopg.Connection,
     *,
-    run_kind: str,
-    ml: str,
-    environment: Environment,
+    kind: RunKind,
+    scope: str,
     dagster_run_id: str,
+    check: Callable[[], Cleared],
+    keep: bool = False,
 ) -> RunScope:
-    """Record a new run, one per ML at a time; a blank run first wipes the ML's VALIDATION data.
+    """Record a new run, one per scope (ML, region, nation) at a time, once ``check`` (the
+    preconditions) clears it; a refusal is recorded as such and raised. A blank run first
+    wipes the ML's VALIDATION data; MIG_REF replaces the ML's references and users.
 
-    The lock is held until the caller commits the run's first family, so a second run of the
-    ML waits, then sees this one alive and is refused.
+    The lock is held until the caller commits, so a second run of the scope waits, then sees
+    this one alive and is refused.
     """
-    target.execute("SELECT pg_advisory_xact_lock(hashtext('run:' || %s))", (ml,))
-    refuse_if_running(target, ml)
+    if (
+        kind.blank
+        and target.execute(
+            "SELECT 1 FROM migration.environment WHERE name <> 'VALIDATION'"
+        ).fetchone()
+    ):
+        raise RunRefused(f"{kind.name} is a blank run: it writes to VALIDATION only")
+    target.execute("SELECT pg_advisory_xact_lock(hashtext('run:' || %s))", (scope,))
+    try:
+        refuse_if_running(target, scope)
+        cleared = check()
+    except RunRefused as refusal:
+        record_refusal(target, kind, scope, str(refusal), dagster_run_id)
+        raise
     stale = target.execute(
-        "UPDATE migration.run SET status = 'ECHEC', finished_at = now()"
-        " WHERE ml = %s AND status = 'EN_COURS' RETURNING dagster_run_id",
-        (ml,),
-    ).fetchall()  # runs left behind by a killed process: they release their extract too
-    for (run_key,) in stale:
+        "UPDATE migration.run SET status = 'ECHEC', finished_at = now(),"
+        " message = 'arrêtée sans fin (processus tué)'"
+        " WHERE coalesce(scope, ml) = %s AND status = 'EN_COURS' RETURNING id, dagster_run_id",
+        (scope,),
+    ).fetchall()  # runs left behind by a killed process: their extract and objects go too
+    for stale_id, run_key in stale:
         p3.execute("DELETE FROM p3.extract_pin WHERE run_key = %s", (run_key,))
-    extract = pin_extract(p3, ml, dagster_run_id)
-    if run_kind in BLANK_RUN_KINDS:
-        if environment is not Environment.VALIDATION:
-            raise RunRefused(f"{run_kind} is a blank run: it writes to VALIDATION only")
-        wipe_ml(target, ml)
+        remove_run_objects(target, stale_id, scope)
+    if kind.scope == "ML":
+        extract: ExtractInfo | None = pin_extract(p3, scope, dagster_run_id)
+        if kind.blank:
+            wipe_ml(target, scope)
+        elif kind.name == "MIG_REF":
+            wipe_ml(target, scope, ("reference", "utilisateur"))
+    else:
+        extract = None
     run_id = target.execute(
-        "INSERT INTO migration.run (dagster_run_id, run_kind, ml, environment, plateforme,"
-        " extract_id, extracted_at, started_at, status, heartbeat_at, region)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS', now(), %s) RETURNING id",
+        "INSERT INTO migration.run (dagster_run_id, run_kind, ml, scope, environment,"
+        " plateforme, extract_id, extracted_at, started_at, status, heartbeat_at, region,"
+        " avertissements, conserve)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'EN_COURS', now(), %s, %s, %s)"
+        " RETURNING id",
         (
             dagster_run_id,
-            run_kind,
-            ml,
-            environment.value,
-            extract.plateforme,
-            extract.extract_id,
-            extract.extracted_at,
+            kind.name,
+            scope if kind.scope == "ML" else None,
+            scope,
+            kind.environment.value,
+            extract.plateforme if extract else None,
+            extract.extract_id if extract else None,
+            extract.extracted_at if extract else None,
             dt.datetime.now(PARIS),
-            region_of(p3, extract.extract_id, ml),
+            cleared.region,
+            "\n".join(cleared.warnings) or None,
+            keep if kind.name == "MAB" else None,
         ),
     ).fetchone()[0]  # type: ignore[index]
-    return RunScope(run_id, ml, extract.plateforme, extract.extract_id, extract.extracted_at.date())
+    if extract is None:
+        return RunScope(run_id, scope, 0, 0, dt.date.today())
+    return RunScope(
+        run_id,
+        scope,
+        extract.plateforme,
+        extract.extract_id,
+        extract.extracted_at.date(),
+        delta=kind.delta,
+        freeze=kind.name != "MIG_REF",
+    )
 
 
 def region_of(p3: psycopg.Connection, extract_id: int, ml: str) -> str | None:
@@ -181,19 +275,27 @@ def heartbeat(target_url: str, run_id: int) -> Iterator[None]:
         thread.join(timeout=10)
 
 
-def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope:
+def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope | None:
+    """The migration run a Dagster run opened, if it opened one (and was not refused)."""
     row = target.execute(
-        "SELECT id, ml, plateforme, extract_id, extracted_at FROM migration.run"
-        " WHERE dagster_run_id = %s",
+        "SELECT id, coalesce(scope, ml), plateforme, extract_id, extracted_at, run_kind"
+        " FROM migration.run WHERE dagster_run_id = %s AND status <> 'REFUSE'",
         (dagster_run_id,),
     ).fetchone()
     if row is None:
-        raise RunRefused(
-            "this Dagster run has no migration run: materialize the whole job for the "
-            "partition (the référentiels asset opens the run and wipes the ML's blank data)"
-        )
-    run_id, ml, plateforme, extract_id, extracted_at = row
-    return RunScope(run_id, ml, plateforme, extract_id, extracted_at.date())
+        return None
+    run_id, scope, plateforme, extract_id, extracted_at, kind = row
+    if extract_id is None:
+        return RunScope(run_id, scope, 0, 0, dt.date.today())
+    return RunScope(
+        run_id,
+        scope,
+        plateforme,
+        extract_id,
+        extracted_at.date(),
+        delta=kind == "RATTRAPAGE",
+        freeze=kind != "MIG_REF",
+    )
 
 
 def close_run(
@@ -202,12 +304,13 @@ def close_run(
     status: str,
     report_path: str | None,
     p3: psycopg.Connection | None = None,
+    message: str | None = None,
 ) -> None:
     """End a run (TERMINE or ECHEC) and release its extract."""
     run_key = target.execute(
-        "UPDATE migration.run SET finished_at = %s, status = %s, report_path = %s WHERE id = %s"
-        " RETURNING dagster_run_id",
-        (dt.datetime.now(PARIS), status, report_path, run_id),
+        "UPDATE migration.run SET finished_at = %s, status = %s, report_path = %s,"
+        " message = coalesce(%s, message) WHERE id = %s RETURNING dagster_run_id",
+        (dt.datetime.now(PARIS), status, report_path, message, run_id),
     ).fetchone()
     if p3 is not None and run_key is not None:
         p3.execute("DELETE FROM p3.extract_pin WHERE run_key = %s", (run_key[0],))
@@ -255,3 +358,15 @@ def build_decisionnel(target: psycopg.Connection, ml: str) -> int:
         {"ml": ml},
     )
     return cursor.rowcount
+
+
+def record_decisionnel(target: psycopg.Connection, run_id: int, stage: str, months: int) -> None:
+    """The décisionnel step's count (months rebuilt), beside the object counts of its stage."""
+    target.execute(
+        "INSERT INTO migration.object_count (run_id, object_type, stage, family, read,"
+        " migrated, rejected, migrated_with_errors, out_of_scope)"
+        " VALUES (%s, 'decisionnel_mensuel', %s, 'decisionnel', %s, %s, 0, 0, 0)"
+        " ON CONFLICT (run_id, object_type, stage) DO UPDATE SET read = excluded.read,"
+        " migrated = excluded.migrated",
+        (run_id, stage, months, months),
+    )
