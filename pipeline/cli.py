@@ -7,8 +7,11 @@ import logging
 import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pipeline.settings import REPO_ROOT, VAR_DIR, ConfigurationError, check_ml_code, masked
+
+PARIS = ZoneInfo("Europe/Paris")
 
 log = logging.getLogger("imilo_migrate")
 VERBOSE = False
@@ -167,6 +170,37 @@ def _scope_of(scope_kind: str, given: str | None) -> str:
     return check_ml_code(given) if scope_kind == "ML" else given.strip()
 
 
+def prerequisites(ml: str, report_dir: str | None, say=lambda text: None) -> None:
+    """Run what a local run of the ML needs first, skipping what is done: MIG_NATIONAL and
+    its region's MIG_REGIONAL (once each, in PRODUCTION), then TAB1 and MIG_REF of the ML on
+    its latest extract (MIG_REF freezes that extract's references; it may run again until
+    the ML's MIG)."""
+    import psycopg
+
+    from pipeline import db
+    from pipeline.preconditions import MIGRATED, last_finished, ml_region
+    from pipeline.resources import libpq_url
+
+    db.upgrade_p3()
+    db.upgrade("imilo", db.urls().production)
+    with psycopg.connect(libpq_url(db.urls().p3)) as p3:
+        region = ml_region(p3, ml)
+    with psycopg.connect(libpq_url(db.urls().production)) as production:
+        national = last_finished(production, "run_kind = 'MIG_NATIONAL'", "NATIONAL")
+        regional = region and last_finished(production, "run_kind = 'MIG_REGIONAL'", region)
+        migrated = last_finished(production, MIGRATED, ml)
+    if not national:
+        say("MIG_NATIONAL: les données nationales en production")
+        run_kind("MIG_NATIONAL", None, report_dir)
+    if region and not regional:
+        say(f"MIG_REGIONAL: les données de la région {region} en production")
+        run_kind("MIG_REGIONAL", region, report_dir)
+    if not migrated:
+        say(f"TAB1 puis MIG_REF de la ML {ml}: références et utilisateurs en production")
+        run_kind("TAB1", ml, report_dir)
+        run_kind("MIG_REF", ml, report_dir)
+
+
 def _check_writable(folder: Path) -> None:
     """The report folder is checked before a run, not found unusable at its end."""
     try:
@@ -231,9 +265,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     extract = VAR_DIR / "demo" / "extract"
     reports = VAR_DIR / "demo" / "reports"
     shutil.rmtree(extract, ignore_errors=True)
-    print(f"1/3 génération d'un extrait P3 de {args.dossiers} dossiers pour {args.ml}: {extract}")
+    print(f"1/4 génération d'un extrait P3 de {args.dossiers} dossiers pour {args.ml}: {extract}")
     generate(extract, args.ml, args.dossiers, args.seed)
-    print("2/3 chargement dans la base p3")
+    print("2/4 chargement dans la base p3")
     loaded = load_extract(extract, db.upgrade_p3())
     print(f"    {sum(loaded.rows.values())} lignes chargées")
     accounts = extract / "comptes_imilo.csv"
@@ -242,7 +276,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         n = load_imilo_accounts(db.upgrade_p3(), args.ml, accounts)
         print(f"    {n} comptes i-milo chargés (comptes_imilo.csv)")
-    print("3/3 tir à blanc TAB2 dans VALIDATION")
+    print("3/4 ce qu'un TAB2 demande d'abord (section 3 du cadrage), s'il n'est pas fait")
+    prerequisites(args.ml, str(reports), lambda text: print(f"    {text}"))
+    print("4/4 tir à blanc TAB2 dans VALIDATION")
     summary = run_kind("TAB2", args.ml, str(reports))
     _print_counts(summary)
     missing, unexpected = compare_with_expected(extract, Path(summary["report_path"]))
@@ -391,6 +427,45 @@ def cmd_region(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ecole_reset(args: argparse.Namespace) -> int:
+    from pipeline.ecole import reset
+
+    _check_generation(args)
+    migrated = reset(args.ml, args.dossiers, args.seed, args.rate)
+    print(
+        f"ECOLE remise à zéro: {sum(migrated.values())} objets fictifs de la ML {args.ml}"
+        f" ({migrated.get('dossier', 0)} dossiers)"
+    )
+    return 0
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from pipeline import db, lock
+    from pipeline.resources import libpq_url
+
+    url = db.urls().production
+    db.upgrade("imilo", url)
+    with psycopg.connect(libpq_url(url)) as conn:
+        if args.action:
+            allowed = lock.allowed(conn, args.region, args.action)
+            print(f"{args.action} pour {args.region}: {'autorisé' if allowed else 'refusé'}")
+            return 0 if allowed else 3
+        row = conn.execute(
+            "SELECT pose_le, leve_le FROM migration.verrou_regional"
+            " WHERE lower(btrim(region)) = lower(btrim(%s))",
+            (args.region,),
+        ).fetchone()
+    if row is None:
+        print(f"{args.region}: pas de verrou (MIG_REGIONAL pas encore passée)")
+    elif row[1] is None:
+        print(f"{args.region}: verrouillée depuis le {row[0].astimezone(PARIS):%d/%m/%Y %H:%M}")
+    else:
+        print(f"{args.region}: verrou levé le {row[1].astimezone(PARIS):%d/%m/%Y %H:%M}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from pipeline import db
     from pipeline.settings import Environment
@@ -509,6 +584,22 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_db)
     urls = command(dsub, "urls", "afficher les URL des bases (mots de passe masqués)")
     urls.set_defaults(func=cmd_db)
+
+    ecole = command(sub, "ecole", "l'environnement de formation")
+    esub2 = ecole.add_subparsers(dest="ecole_command", required=True)
+    reset = command(esub2, "reset", "vider ECOLE et le remplir d'un extrait généré")
+    reset.add_argument("--ml", default="65440S00", help="code structure de la ML fictive")
+    reset.add_argument("--dossiers", type=int, default=300, help="nombre de dossiers")
+    reset.add_argument("--seed", type=int, default=1, help="graine du générateur")
+    reset.add_argument("--rate", type=float, default=0.0, help="taux de défauts injectés")
+    reset.set_defaults(func=cmd_ecole_reset)
+
+    region = command(sub, "region", "le verrou régional (dans la base PRODUCTION)")
+    rsub2 = region.add_subparsers(dest="region_command", required=True)
+    lk = command(rsub2, "lock", "état du verrou d'une région, ou si une action est permise")
+    lk.add_argument("--region", required=True, help="la région")
+    lk.add_argument("--action", help="ex. supprimer_offre: code de sortie 0 permis, 3 refusé")
+    lk.set_defaults(func=cmd_lock)
 
     from pipeline.cutover import add_commands  # the waves plan, P3 closures, the delivery
 

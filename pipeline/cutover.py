@@ -312,6 +312,9 @@ def deliver(vague: int, date_mep: dt.date, out_dir: str | Path | None = None) ->
     folder = report_dir(str(out_dir) if out_dir else None) / "livraison"
     folder = folder / f"vague-{vague}-{date_mep.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():  # the folder holds the latest delivery, nothing older
+        if old.is_file() and old.name.startswith(("rapport_", "index.csv")):
+            old.unlink()
 
     url = db.urls().production
     db.upgrade("imilo", url)

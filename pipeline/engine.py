@@ -683,20 +683,33 @@ class TargetSink:
         seconds: float,
         stage: str = "",
     ) -> None:
-        self.target.execute(
-            "INSERT INTO migration.object_count (run_id, object_type, stage, family, read,"
-            " migrated, rejected, migrated_with_errors, out_of_scope, seconds)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                scope.run_id,
-                ot.table,
-                stage,
-                family,
-                counts.read,
-                counts.migrated,
-                counts.rejected,
-                counts.migrated_with_errors,
-                counts.out_of_scope,
-                seconds,
-            ),
-        )
+        record_counts(self.target, scope.run_id, ot.table, family, counts, seconds, stage)
+
+
+def record_counts(
+    conn: psycopg.Connection,
+    run_id: int,
+    object_type: str,
+    family: str,
+    counts: Counts,
+    seconds: float,
+    stage: str = "",
+) -> None:
+    """One object type's conservation counts for a run (and a stage of it)."""
+    conn.execute(
+        "INSERT INTO migration.object_count (run_id, object_type, stage, family, read,"
+        " migrated, rejected, migrated_with_errors, out_of_scope, seconds)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (
+            run_id,
+            object_type,
+            stage,
+            family,
+            counts.read,
+            counts.migrated,
+            counts.rejected,
+            counts.migrated_with_errors,
+            counts.out_of_scope,
+            seconds,
+        ),
+    )

@@ -27,12 +27,18 @@ class Evolution:
     indicators: list[tuple[str, str, float, float]] = field(default_factory=list)
 
 
+# The kinds whose runs take the ML's dossiers: the ones worth comparing with each other
+# (a TAB3 with the TAB2 before it, not with a TAB1 of structures and users).
+COMPARABLE_KINDS = ["TAB2", "TAB3", "MAB", "MIG", "RATTRAPAGE"]
+
+
 def previous_run(target: psycopg.Connection, run_id: int) -> int | None:
-    """The ML's last finished run before this one, in the same database."""
+    """The ML's last finished run before this one that took its dossiers, in this database."""
     row = target.execute(
         "SELECT p.id FROM migration.run p JOIN migration.run c ON c.ml = p.ml"
-        " WHERE c.id = %s AND p.id < c.id AND p.status = 'TERMINE' ORDER BY p.id DESC LIMIT 1",
-        (run_id,),
+        " WHERE c.id = %s AND p.id < c.id AND p.status = 'TERMINE'"
+        " AND p.run_kind = ANY(%s) ORDER BY p.id DESC LIMIT 1",
+        (run_id, COMPARABLE_KINDS),
     ).fetchone()
     return row[0] if row else None
 

@@ -21,7 +21,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from pipeline.engine import PARIS, Counts, RunScope, TargetSink, report_frame
+from pipeline.engine import PARIS, Counts, RunScope, TargetSink, record_counts, report_frame
 from pipeline.families import OBJECT_TYPES
 from pipeline.mappings import MAPPINGS_DIR
 from pipeline.runs import ExtractInfo, latest_extract, region_of
@@ -366,19 +366,4 @@ def _record(
         counts.rejected,
         counts.out_of_scope,
     )
-    target.execute(
-        "INSERT INTO migration.object_count (run_id, object_type, family, read, migrated,"
-        " rejected, migrated_with_errors, out_of_scope, seconds)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        (
-            run_id,
-            object_type,
-            FAMILY,
-            counts.read,
-            counts.migrated,
-            counts.rejected,
-            counts.migrated_with_errors,
-            counts.out_of_scope,
-            seconds,
-        ),
-    )
+    record_counts(target, run_id, object_type, FAMILY, counts, seconds)

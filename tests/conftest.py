@@ -94,6 +94,7 @@ def run_tab2(upgraded_databases, tmp_path: Path) -> Callable[..., dict]:
 
     def run(extract: Path, ml: str) -> dict:
         load_extract(extract, db.p3_engine())
+        campaign_ready(ml, tmp_path / "prerequis")
         return run_kind("TAB2", ml, str(tmp_path / "reports"))
 
     return run
@@ -104,3 +105,79 @@ def rejects_of(summary: dict) -> list[dict[str, str]]:
     path = Path(summary["report_path"]).with_suffix("").with_suffix(".rejets.csv")
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter=";"))
+
+
+TEST_REGION = "Région d'essai"
+
+
+def campaign_ready(ml: str, report_dir: Path, region: str = TEST_REGION) -> None:
+    """Run, for real, what a local run of the ML needs first (brief, section 3): MIG_NATIONAL
+    and the MIG_REGIONAL of its region once per database, then TAB1 and MIG_REF of the ML on
+    its latest extract (MIG_REF freezes that extract's references). An ML whose extract names
+    no region is put in ``region`` through the waves plan, as an ATR would."""
+    import psycopg
+
+    from pipeline import db
+    from pipeline.cli import prerequisites
+    from pipeline.cutover import load_plan
+    from pipeline.preconditions import ml_region
+    from pipeline.resources import libpq_url
+
+    with psycopg.connect(libpq_url(db.upgrade_p3().url.render_as_string(False))) as p3:
+        known = ml_region(p3, ml)
+    if not known:
+        plan = report_dir / f"plan_{ml}.csv"
+        report_dir.mkdir(parents=True, exist_ok=True)
+        plan.write_text(f"ml;region;vague;date_mep\n{ml};{region};3;07/06/2027\n", "utf-8")
+        load_plan(db.p3_engine(), plan)
+    prerequisites(ml, str(report_dir))
+
+
+def snapshot() -> dict[tuple[str, str], int]:
+    """Row counts of every table of the p3 database and of the i-milo databases."""
+    from pipeline import db
+
+    urls = db.urls()
+    counts: dict[tuple[str, str], int] = {}
+    for name, url, schemas in (
+        ("p3", urls.p3, ["p3"]),
+        ("VALIDATION", urls.validation, ["imilo", "migration"]),
+        ("PRODUCTION", urls.production, ["imilo", "migration"]),
+    ):
+        with connect(url) as conn:
+            tables = conn.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+                " WHERE table_schema = ANY(%s) AND table_type = 'BASE TABLE'"
+                " AND table_name <> 'alembic_version_imilo'",
+                (schemas,),
+            ).fetchall()
+            for (table,) in tables:
+                row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+                counts[(name, table)] = row[0] if row else 0
+    return counts
+
+
+def assert_refused(kind: str, scope: str | None, message: str, reports: Path) -> str:
+    """The run is refused with ``message``, and nothing changed anywhere but the refused
+    run's own row (status REFUSE, the same message) in its environment's database."""
+    from pipeline import db
+    from pipeline.cli import run_kind
+    from pipeline.kinds import run_kind as kind_of
+    from pipeline.runs import RunRefused
+
+    before = snapshot()
+    with pytest.raises(RunRefused) as refusal:
+        run_kind(kind, scope, str(reports))
+    text = str(refusal.value)
+    assert message in text
+    after = snapshot()
+    environment = kind_of(kind).environment.value
+    changed = {key: (before.get(key), n) for key, n in after.items() if before.get(key) != n}
+    runs = (environment, "migration.run")
+    assert changed == {runs: (before[runs], before[runs] + 1)}
+    with connect(db.urls().for_environment(kind_of(kind).environment)) as conn:
+        row = conn.execute(
+            "SELECT run_kind, status, message FROM migration.run ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert row == (kind, "REFUSE", text)
+    return text

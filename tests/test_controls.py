@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.conftest import connect
+from tests.conftest import campaign_ready, connect
 
 SINCE = pd.Timestamp("2014-07-01")
 NATIONAL = {"ANI", "PPAE", "EAV", "CIVIS", "GJ"}
@@ -35,6 +35,7 @@ def _run(tmp: Path, ml: str, seed: int, clean: bool, rgs: bool = True) -> tuple[
         certificate.write_text("certificat de test\n", encoding="utf-8")
         with connect(db.urls().validation) as conn:
             declare(conn, ml, certificate, True)
+    campaign_ready(ml, tmp / "prerequis")
     return folder, run_kind("TAB2", ml, str(tmp / "reports"))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from pipeline.settings import ConfigurationError, database_urls, masked, same_database
 
@@ -45,44 +44,56 @@ def test_passwords_are_masked():
     assert same_database("postgresql://a@h/db", "postgresql://b@h:5432/db")
 
 
-def test_a_blank_run_never_opens_production(upgraded_databases, monkeypatch, tmp_path):
-    """TAB2 succeeds with PRODUCTION pointing at a database that does not exist."""
+def test_a_blank_run_reads_production_through_a_read_only_session(upgraded_databases):
+    """The preconditions of a blank run ask PRODUCTION what was migrated; they cannot write."""
+    import psycopg
+    import pytest
+
+    from pipeline import preconditions
+    from pipeline.resources import MigrationDatabases
+
+    urls = MigrationDatabases(run_kind="TAB2").campaign_urls()
+    with (
+        preconditions.campaign(*urls) as state,
+        pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
+    ):
+        state.production.execute("DELETE FROM migration.run WHERE false")
+
+
+def test_a_blank_run_leaves_production_unchanged(upgraded_databases, tmp_path):
     from pipeline import db
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
-    from tests.conftest import write_extract
+    from tests.conftest import campaign_ready, connect, write_extract
 
-    validation = make_url(upgraded_databases.validation)
-    nowhere = validation.set(database="no_such_production_db").render_as_string(False)
-    _set_urls(
-        monkeypatch,
-        p3=upgraded_databases.p3,
-        ecole=upgraded_databases.ecole,
-        validation=upgraded_databases.validation,
-        production=nowhere,
+    def production_rows() -> tuple:
+        with connect(upgraded_databases.production) as conn:
+            return conn.execute(
+                "SELECT (SELECT count(*) FROM migration.run), (SELECT count(*) FROM"
+                " migration.id_map), (SELECT count(*) FROM migration.reject)"
+            ).fetchone()
+
+    ml = "75056S00"
+    folder = write_extract(
+        tmp_path / "x",
+        {
+            "dossier": [
+                {
+                    "id_dossier": "1",
+                    "code_structure": ml,
+                    "nom": "Roy",
+                    "prenom": "Inès",
+                    "date_naissance": "02/03/2004",
+                    "statut": "ACTIF",
+                }
+            ]
+        },
+        (ml,),
     )
-    db.urls.cache_clear()
-    try:
-        ml = "75056S00"
-        folder = write_extract(
-            tmp_path / "x",
-            {
-                "dossier": [
-                    {
-                        "id_dossier": "1",
-                        "code_structure": ml,
-                        "nom": "Roy",
-                        "prenom": "Inès",
-                        "date_naissance": "02/03/2004",
-                        "statut": "ACTIF",
-                    }
-                ]
-            },
-            (ml,),
-        )
-        load_extract(folder, db.p3_engine())
-        summary = run_kind("TAB2", ml, str(tmp_path / "r"))
-        assert summary["environment"] == "VALIDATION"
-        assert summary["objects"]["dossier"]["migrated"] == 1
-    finally:
-        db.urls.cache_clear()
+    load_extract(folder, db.p3_engine())
+    campaign_ready(ml, tmp_path / "prerequis")
+    before = production_rows()
+    summary = run_kind("TAB2", ml, str(tmp_path / "r"))
+    assert summary["environment"] == "VALIDATION"
+    assert summary["objects"]["dossier"]["migrated"] == 1
+    assert production_rows() == before

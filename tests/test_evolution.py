@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import connect
+from tests.conftest import campaign_ready, connect
 
 
 def _load_and_run(folder: Path, ml: str, reports: Path) -> dict:
@@ -20,6 +20,7 @@ def _load_and_run(folder: Path, ml: str, reports: Path) -> dict:
 
     load_extract(folder, db.p3_engine())
     load_imilo_accounts(db.p3_engine(), ml, folder / "comptes_imilo.csv")
+    campaign_ready(ml, reports.parent / "prerequis")
     return run_kind("TAB2", ml, str(reports))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import ExtractError, load_extract
-from tests.conftest import connect, rejects_of, write_extract
+from tests.conftest import campaign_ready, connect, rejects_of, write_extract
 
 ML = "59350S00"  # Lille
 S = {"code_structure": ML}
@@ -105,6 +105,7 @@ def hostile(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> dic
 
     folder = write_extract(tmp_path_factory.mktemp("hostile"), TABLES, (ML,))
     load_extract(folder, db.p3_engine())
+    campaign_ready(ML, tmp_path_factory.mktemp("prerequis"))
     summary = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports")))
     summary["_rows"] = {
         (r["Type d'objet"], r["Identifiant P3"], r["Champ"]): r for r in rejects_of(summary)

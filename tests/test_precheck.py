@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import connect, rejects_of
+from tests.conftest import campaign_ready, connect, rejects_of
 
 ML = "33063S00"  # Bordeaux
 COUNTED = (
@@ -59,13 +59,13 @@ def campaign(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> di
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
     from pipeline.fixtures.generator import generate
-    from pipeline.inputs import freeze_references, load_imilo_accounts, rlm_inputs
+    from pipeline.inputs import load_imilo_accounts, rlm_inputs
     from pipeline.precheck import precheck
 
     folder = tmp_path_factory.mktemp("extract")
     generate(folder, ML, 200, seed=21)
     load_extract(folder, db.p3_engine())
-    freeze_references(db.p3_engine(), ML)  # as MIG_REF would
+    campaign_ready(ML, tmp_path_factory.mktemp("prerequis"))  # MIG_REF freezes the references
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     expected.append(_touch_a_frozen_reference(folder))
     load_extract(folder, db.p3_engine())
@@ -121,6 +121,7 @@ def test_a_clean_extract_gives_no_reject(upgraded_databases, tmp_path: Path):
     generate(tmp_path / "x", ml, 150, seed=22, clean=True)
     load_extract(tmp_path / "x", db.p3_engine())
     load_imilo_accounts(db.p3_engine(), ml, tmp_path / "x" / "comptes_imilo.csv")
+    campaign_ready(ml, tmp_path / "prerequis")
     summary = run_kind("TAB2", ml, str(tmp_path / "r"))
     assert summary["rules"] == {}
     assert all(c["rejected"] == 0 for c in summary["objects"].values())

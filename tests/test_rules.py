@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import rejects_of, write_extract
+from tests.conftest import campaign_ready, rejects_of, write_extract
 
 ML = "31555S00"
 S = {"code_structure": ML}
@@ -973,14 +973,14 @@ def faulty_run(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> 
     from pipeline import db
     from pipeline.cli import run_kind
     from pipeline.extract import load_extract
-    from pipeline.inputs import freeze_references, load_imilo_accounts
+    from pipeline.inputs import load_imilo_accounts
 
     # MIG_REF took the references as they were; then P3 changed one and added one.
     before = write_extract(
         tmp_path_factory.mktemp("frozen"), {"reference": FROZEN_REFERENCES}, (ML,)
     )
     load_extract(before, db.p3_engine())
-    freeze_references(db.p3_engine(), ML)
+    campaign_ready(ML, tmp_path_factory.mktemp("prerequis"))  # MIG_REF freezes `before`
     folder = write_extract(tmp_path_factory.mktemp("faulty"), TABLES, (ML,))
     load_extract(folder, db.p3_engine())
     accounts = folder / "comptes_imilo.csv"

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from pipeline.report import DETAIL_COLUMNS
-from tests.conftest import connect, rejects_of
+from tests.conftest import campaign_ready, connect, rejects_of
 
 ML = "13055S00"  # Marseille
 DOSSIERS = 300
@@ -38,6 +38,7 @@ def two_runs(upgraded_databases, generated: Path, tmp_path_factory) -> tuple[dic
 
     load_extract(generated, db.p3_engine())
     load_imilo_accounts(db.p3_engine(), ML, generated / "comptes_imilo.csv")
+    campaign_ready(ML, tmp_path_factory.mktemp("prerequis"))
     first = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports1")))
     second = run_kind("TAB2", ML, str(tmp_path_factory.mktemp("reports2")))
     return first, second
