@@ -183,6 +183,8 @@ def campaign(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> It
     steps["fixed"] = fixed
     yield steps
     patch.undo()
+    with connect(db.urls().p3) as p3:  # the plan's weekends are other tests' weekends too
+        p3.execute("DELETE FROM p3.vague WHERE ml = ANY(%s)", (list(MLS),))
 
 
 def _runs_of(url: str, ml: str) -> list[tuple]:
@@ -334,3 +336,12 @@ def test_rattrapage_migrates_exactly_the_rows_p3_gained(campaign, tmp_path: Path
             (summary["run_id"],),
         ).fetchall()
     assert reasons == [("déjà en production",)]
+
+
+def test_a_migrated_ml_refuses_mig_and_mig_ref_and_changes_nothing(campaign):
+    from tests.conftest import assert_refused
+
+    ml = WAVE_1[0]
+    assert_refused("MIG", ml, f"ML {ml} is already migrated", campaign["reports"])
+    assert_refused("MAB", ml, f"use RATTRAPAGE --ml {ml}", campaign["reports"])
+    assert_refused("MIG_REF", ml, "MIG_REF no longer runs", campaign["reports"])
