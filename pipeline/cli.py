@@ -98,7 +98,7 @@ def run_kind(kind_name: str, scope: str | None, report_dir: str | None, keep: bo
     from pipeline.kinds import run_kind as kind_of
     from pipeline.report_run import report_dir as resolve_report_dir
     from pipeline.resources import MigrationDatabases, check_environment, libpq_url
-    from pipeline.runs import RunRefused, record_refusal, refuse_if_running
+    from pipeline.runs import RunRefused, clear_to_run
 
     kind = kind_of(kind_name)
     scope = _scope_of(kind.scope, scope)
@@ -112,13 +112,12 @@ def run_kind(kind_name: str, scope: str | None, report_dir: str | None, keep: bo
         db.upgrade("imilo", url)
     with psycopg.connect(libpq_url(target_url)) as target:
         check_environment(target, kind.environment, target_url)
-        try:
-            refuse_if_running(target, scope)
+
+        def check() -> preconditions.Cleared:
             with preconditions.campaign(*resource.campaign_urls()) as state:
-                preconditions.check(kind, scope, state)
-        except RunRefused as refusal:
-            record_refusal(target, kind, scope, str(refusal))
-            raise
+                return preconditions.check(kind, scope, state)
+
+        clear_to_run(target, kind, scope, check)  # the run's first step asks again
     if kind.scope != "NATION":
         _register_partitions([scope], ML_PARTITIONS if kind.scope == "ML" else REGION_PARTITIONS)
     job = defs.resolve_job_def(kind.job_name)
@@ -466,6 +465,45 @@ def cmd_lock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_waves_load(args: argparse.Namespace) -> int:
+    from pipeline import db
+    from pipeline.cutover import load_plan
+
+    n = load_plan(db.upgrade_p3(), Path(args.file))
+    print(f"plan des vagues: {n} lignes chargées ({args.file})")
+    return 0
+
+
+def cmd_p3_close(args: argparse.Namespace) -> int:
+    import getpass
+
+    import psycopg
+
+    from pipeline import db
+    from pipeline.cutover import close_p3, p3_closed
+    from pipeline.resources import libpq_url
+
+    ml = check_ml_code(args.ml)
+    db.upgrade_p3()
+    with psycopg.connect(libpq_url(db.urls().p3)) as p3:
+        before = p3_closed(p3, ml)
+        closed = close_p3(p3, ml, f"imilo-migrate p3 close ({getpass.getuser()})")
+    when = f"{closed.astimezone(PARIS):%d/%m/%Y %H:%M:%S} (heure de Paris)"
+    print(f"P3 {'déjà fermé' if before else 'fermé'} pour la ML {ml} depuis le {when}")
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    from pipeline.cutover import deliver, parse_date
+
+    date_mep = parse_date(args.mep)
+    if date_mep is None:
+        raise ConfigurationError(f"--mep {args.mep!r}: not a date (JJ/MM/AAAA or AAAA-MM-JJ)")
+    folder = deliver(args.wave, date_mep, args.report_dir)
+    print(f"rapports de la vague {args.wave} (MEP {date_mep:%d/%m/%Y}) livrés dans {folder}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     from pipeline import db
     from pipeline.settings import Environment
@@ -601,9 +639,25 @@ def build_parser() -> argparse.ArgumentParser:
     lk.add_argument("--action", help="ex. supprimer_offre: code de sortie 0 permis, 3 refusé")
     lk.set_defaults(func=cmd_lock)
 
-    from pipeline.cutover import add_commands  # the waves plan, P3 closures, the delivery
+    waves = command(sub, "waves", "le plan des vagues: ML, région, vague, date de MEP")
+    wsub = waves.add_subparsers(dest="waves_command", required=True)
+    wload = command(wsub, "load", "charger un plan des vagues (les autres ML sont gardées)")
+    wload.add_argument(
+        "file", help="CSV ; UTF-8: ml;region;vague;date_mep[;arret_flux_asp;dossier_extrait]"
+    )
+    wload.set_defaults(func=cmd_waves_load)
 
-    add_commands(sub, command)
+    p3 = command(sub, "p3", "Parcours 3 pendant la bascule")
+    psub = p3.add_subparsers(dest="p3_command", required=True)
+    close = command(psub, "close", "fermer P3 pour une ML (lecture seule dès maintenant)")
+    close.add_argument("--ml", required=True, help="code structure de la ML")
+    close.set_defaults(func=cmd_p3_close)
+
+    dlv = command(sub, "deliver", "livrer les rapports de migration d'une vague (lundi 10:00)")
+    dlv.add_argument("--wave", type=int, required=True, help="numéro de la vague")
+    dlv.add_argument("--mep", required=True, help="date de MEP (JJ/MM/AAAA ou AAAA-MM-JJ)")
+    dlv.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
+    dlv.set_defaults(func=cmd_deliver)
     return parser
 
 

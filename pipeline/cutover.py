@@ -11,7 +11,6 @@ at runtime.
 
 import csv
 import datetime as dt
-import getpass
 import io
 import re
 import shutil
@@ -535,54 +534,3 @@ def livraison(context: ScheduleEvaluationContext) -> list[RunRequest] | SkipReas
 
 SCHEDULES = [fermeture_p3, extraction_mig, livraison]
 JOBS = [fermeture_p3_job, livraison_job]
-
-
-# --- command line --------------------------------------------------------------------------
-
-
-def _cmd_waves_load(args: Any) -> int:
-    n = load_plan(db.upgrade_p3(), Path(args.file))
-    print(f"plan des vagues: {n} lignes chargées ({args.file})")
-    return 0
-
-
-def _cmd_p3_close(args: Any) -> int:
-    ml = check_ml_code(args.ml)
-    with _p3() as p3:
-        before = p3_closed(p3, ml)
-        closed = close_p3(p3, ml, f"imilo-migrate p3 close ({getpass.getuser()})")
-    when = f"{closed.astimezone(PARIS):%d/%m/%Y %H:%M:%S} (heure de Paris)"
-    print(f"P3 {'déjà fermé' if before else 'fermé'} pour la ML {ml} depuis le {when}")
-    return 0
-
-
-def _cmd_deliver(args: Any) -> int:
-    date_mep = parse_date(args.mep)
-    if date_mep is None:
-        raise ConfigurationError(f"--mep {args.mep!r}: not a date (JJ/MM/AAAA or AAAA-MM-JJ)")
-    folder = deliver(args.wave, date_mep, args.report_dir)
-    print(f"rapports de la vague {args.wave} (MEP {date_mep:%d/%m/%Y}) livrés dans {folder}")
-    return 0
-
-
-def add_commands(sub: Any, command: Any) -> None:
-    """The cutover commands: the waves plan, P3 closure, the delivery of a wave's reports."""
-    waves = command(sub, "waves", "le plan des vagues: ML, région, vague, date de MEP")
-    wsub = waves.add_subparsers(dest="waves_command", required=True)
-    wload = command(wsub, "load", "charger un plan des vagues (les autres ML sont gardées)")
-    wload.add_argument(
-        "file", help="CSV ; UTF-8: ml;region;vague;date_mep[;arret_flux_asp;dossier_extrait]"
-    )
-    wload.set_defaults(func=_cmd_waves_load)
-
-    p3 = command(sub, "p3", "Parcours 3 pendant la bascule")
-    psub = p3.add_subparsers(dest="p3_command", required=True)
-    close = command(psub, "close", "fermer P3 pour une ML (lecture seule dès maintenant)")
-    close.add_argument("--ml", required=True, help="code structure de la ML")
-    close.set_defaults(func=_cmd_p3_close)
-
-    dlv = command(sub, "deliver", "livrer les rapports de migration d'une vague (lundi 10:00)")
-    dlv.add_argument("--wave", type=int, required=True, help="numéro de la vague")
-    dlv.add_argument("--mep", required=True, help="date de MEP (JJ/MM/AAAA ou AAAA-MM-JJ)")
-    dlv.add_argument("--report-dir", help="dossier des rapports (défaut var/reports)")
-    dlv.set_defaults(func=_cmd_deliver)

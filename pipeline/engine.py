@@ -356,10 +356,10 @@ def migrate_object_type(
         found, checked, typed, keep = judge(ot, rows, parents, ctx)
         if control:
             found = found.loc[found["rule"] == FREEZE_RULE].reset_index(drop=True)
-            keep = ~checked["line_no"].isin(found["line_no"])
-            sink.out_of_scope(scope, ot, checked.loc[keep], FROZEN)
-            counts.out_of_scope += int(keep.sum())
-            keep = keep & False
+            unchanged = ~checked["line_no"].isin(found["line_no"])
+            sink.out_of_scope(scope, ot, checked.loc[unchanged], FROZEN)
+            counts.out_of_scope += int(unchanged.sum())
+            keep = pd.Series(False, index=checked.index)  # production has them: none written
         sink.migrated(scope, ot, checked.loc[keep], typed.loc[keep], parents, ctx)
         sink.rejects(report_frame(scope, ot, rows, found, heure))
 

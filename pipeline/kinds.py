@@ -41,6 +41,11 @@ class RunKind:
     def decisionnel(self) -> bool:
         return "dossiers" in self.families
 
+    @property
+    def freezes(self) -> bool:
+        """MIG_REF takes the references and freezes them: it is not compared with a freeze."""
+        return self.name == "MIG_REF"
+
 
 _V, _P = Environment.VALIDATION, Environment.PRODUCTION
 

@@ -142,17 +142,19 @@ def finish_run(
     lock after the region's last ML, a MAB not kept leaves production as it found it."""
     files, summary = write_run_report(target, scope, explicit_dir, p3 if kind.controls else None)
     region = summary.get("region")
-    if kind.name == "MIG_REF":
+    # The ML is in production for good after a MIG or a MAB kept (--keep).
+    migrated = kind.name == "MIG" or (kind.name == "MAB" and _conserved(target, scope.run_id))
+    if kind.freezes:
         summary["frozen_references"] = inputs.freeze(p3, scope.ml, scope.extract_id)
     elif kind.name == "MIG_REGIONAL" and region:
         lock.lay(target, region, scope.run_id)
-    elif kind.name == "MAB" and not _kept(target, scope.run_id):
+    elif kind.name == "MAB" and not migrated:
         removed = runs.remove_run_objects(target, scope.run_id, scope.ml)
         target.execute(
             "UPDATE migration.run SET message = %s WHERE id = %s",
             (f"MAB non conservée: {removed} objets retirés de la production", scope.run_id),
         )
-    if kind.name in ("MIG", "MAB") and region and _kept(target, scope.run_id, kind.name):
+    if migrated and region:
         from pipeline.shared_data import region_mls
 
         lifted = lock.lift_if_last(target, region, region_mls(p3, region), scope.run_id)
@@ -160,9 +162,7 @@ def finish_run(
     return files, summary
 
 
-def _kept(target: psycopg.Connection, run_id: int, kind: str = "MAB") -> bool:
-    if kind == "MIG":
-        return True
+def _conserved(target: psycopg.Connection, run_id: int) -> bool:
     row = target.execute("SELECT conserve FROM migration.run WHERE id = %s", (run_id,)).fetchone()
     return bool(row and row[0])
 
@@ -197,9 +197,12 @@ def write_run_report(
     started = dt.datetime.fromisoformat(summary["started_at"])
     name = re.sub(r"[^\w-]+", "-", scope.ml).strip("-")
     stem = f"rapport_{summary['run_kind']}_{name}_{started:%Y%m%d-%H%M%S}"
-    migrated = {FAMILY_OF.get(t, "referentiels") for t in summary["objects"]}
-    families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES if f.key in migrated]
-    if any(t not in FAMILY_OF for t in summary["objects"]):  # national and regional data
+    if all(t in FAMILY_OF for t in summary["objects"]):
+        migrated = {FAMILY_OF[t] for t in summary["objects"]}
+        families = [
+            (f.key, [ot.table for ot in f.object_types]) for f in FAMILIES if f.key in migrated
+        ]
+    else:  # national and regional data: object types of their own, one REFERENTIEL family
         families = [("referentiels", list(summary["objects"]))]
     out = report_dir(explicit_dir)
     out.mkdir(parents=True, exist_ok=True)

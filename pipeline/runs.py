@@ -139,6 +139,23 @@ def record_refusal(
     return int(run_id)
 
 
+def clear_to_run(
+    target: psycopg.Connection,
+    kind: RunKind,
+    scope: str,
+    check: Callable[[], Cleared],
+    dagster_run_id: str | None = None,
+) -> Cleared:
+    """No other run of the scope alive, and the preconditions met; else the refusal is
+    recorded (status REFUSE, committed) and raised."""
+    try:
+        refuse_if_running(target, scope)
+        return check()
+    except RunRefused as refusal:
+        record_refusal(target, kind, scope, str(refusal), dagster_run_id)
+        raise
+
+
 def open_run(
     p3: psycopg.Connection,
     target: psycopg.Connection,
@@ -156,20 +173,10 @@ def open_run(
     The lock is held until the caller commits, so a second run of the scope waits, then sees
     this one alive and is refused.
     """
-    if (
-        kind.blank
-        and target.execute(
-            "SELECT 1 FROM migration.environment WHERE name <> 'VALIDATION'"
-        ).fetchone()
-    ):
-        raise RunRefused(f"{kind.name} is a blank run: it writes to VALIDATION only")
+    # (The connection was opened with resources.check_environment: a blank run never gets
+    # a database tagged PRODUCTION.)
     target.execute("SELECT pg_advisory_xact_lock(hashtext('run:' || %s))", (scope,))
-    try:
-        refuse_if_running(target, scope)
-        cleared = check()
-    except RunRefused as refusal:
-        record_refusal(target, kind, scope, str(refusal), dagster_run_id)
-        raise
+    cleared = clear_to_run(target, kind, scope, check, dagster_run_id)
     stale = target.execute(
         "UPDATE migration.run SET status = 'ECHEC', finished_at = now(),"
         " message = 'arrêtée sans fin (processus tué)'"
@@ -183,7 +190,7 @@ def open_run(
         extract: ExtractInfo | None = pin_extract(p3, scope, dagster_run_id)
         if kind.blank:
             wipe_ml(target, scope)
-        elif kind.name == "MIG_REF":
+        elif kind.freezes:  # it replaces the ML's references and users
             wipe_ml(target, scope, ("reference", "utilisateur"))
     else:
         extract = None
@@ -208,6 +215,11 @@ def open_run(
             keep if kind.name == "MAB" else None,
         ),
     ).fetchone()[0]  # type: ignore[index]
+    return _run_scope(run_id, scope, kind, extract)
+
+
+def _run_scope(run_id: int, scope: str, kind: RunKind, extract: ExtractInfo | None) -> RunScope:
+    """What a run of this kind migrates; a national or regional run reads no single extract."""
     if extract is None:
         return RunScope(run_id, scope, 0, 0, dt.date.today())
     return RunScope(
@@ -217,7 +229,7 @@ def open_run(
         extract.extract_id,
         extract.extracted_at.date(),
         delta=kind.delta,
-        freeze=kind.name != "MIG_REF",
+        freeze=not kind.freezes,
     )
 
 
@@ -277,25 +289,18 @@ def heartbeat(target_url: str, run_id: int) -> Iterator[None]:
 
 def find_run(target: psycopg.Connection, dagster_run_id: str) -> RunScope | None:
     """The migration run a Dagster run opened, if it opened one (and was not refused)."""
+    from pipeline.kinds import run_kind
+
     row = target.execute(
-        "SELECT id, coalesce(scope, ml), plateforme, extract_id, extracted_at, run_kind"
+        "SELECT id, coalesce(scope, ml), run_kind, extract_id, plateforme, extracted_at"
         " FROM migration.run WHERE dagster_run_id = %s AND status <> 'REFUSE'",
         (dagster_run_id,),
     ).fetchone()
     if row is None:
         return None
-    run_id, scope, plateforme, extract_id, extracted_at, kind = row
-    if extract_id is None:
-        return RunScope(run_id, scope, 0, 0, dt.date.today())
-    return RunScope(
-        run_id,
-        scope,
-        plateforme,
-        extract_id,
-        extracted_at.date(),
-        delta=kind == "RATTRAPAGE",
-        freeze=kind != "MIG_REF",
-    )
+    run_id, scope, kind, extract_id, plateforme, extracted_at = row
+    extract = None if extract_id is None else ExtractInfo(extract_id, plateforme, extracted_at)
+    return _run_scope(run_id, scope, run_kind(kind), extract)
 
 
 def close_run(

@@ -123,7 +123,8 @@ def campaign_ready(ml: str, report_dir: Path, region: str = TEST_REGION) -> None
     from pipeline.preconditions import ml_region
     from pipeline.resources import libpq_url
 
-    with psycopg.connect(libpq_url(db.upgrade_p3().url.render_as_string(False))) as p3:
+    db.upgrade_p3()
+    with psycopg.connect(libpq_url(db.urls().p3)) as p3:
         known = ml_region(p3, ml)
     if not known:
         plan = report_dir / f"plan_{ml}.csv"
