@@ -12,18 +12,20 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 from psycopg import sql
 
 from pipeline import mappings
 from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, ObjectType, dossier_path
 from pipeline.rules.apply import CheckContext, check_rows
-from pipeline.rules.values import TEXT, member, present
+from pipeline.rules.values import TEXT, member, present, value_set
 from schemas.imilo.models import DERIVED_COLUMNS, REJECT_COLUMNS, parent_column
 from schemas.p3.columns import P3_COLUMNS, id_column
 
@@ -72,6 +74,10 @@ class ParentStatus:
 
     imilo_ids: pd.Series  # index: P3 id (text), values: i-milo id
     rejected: frozenset[str] = field(default_factory=frozenset)
+
+    @cached_property
+    def migrated_ids(self) -> pa.Array:
+        return value_set(self.imilo_ids.index)
 
 
 def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
@@ -155,7 +161,7 @@ def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus
         status = parents[parent.table]
         fk = rows[parent.column].astype(TEXT).str.strip()
         given = present(rows[parent.column])
-        migrated = given & member(fk, status.imilo_ids.index)
+        migrated = given & member(fk, status.migrated_ids)
         rejected = given & ~migrated & member(fk, status.rejected)
         absent = ~migrated & ~rejected & (given | parent.mandatory)
         for mask, rule in ((rejected, "PARENT_REJETE"), (absent, "PARENT_ABSENT")):
@@ -210,6 +216,9 @@ def _derived(ot: ObjectType, typed: pd.DataFrame, ctx: CheckContext) -> list[pd.
 
 
 def _as_objects(values: pd.Series, kind: str) -> list:
+    if kind == "date":  # datetime64 with NaT
+        missing = values.isna().tolist()
+        return [None if m else d for d, m in zip(values.dt.date.tolist(), missing, strict=True)]
     if kind == "bool":
         values = values.map({"O": True, "N": False})
     return [

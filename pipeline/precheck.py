@@ -7,12 +7,15 @@ run, and writes the same report files: Détail and Total sheets, ``.rejets.csv``
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from pipeline.engine import PARIS, Counts, ParentStatus, RunScope, migrate_family
 from pipeline.extract import (
@@ -20,6 +23,7 @@ from pipeline.extract import (
     Manifest,
     _check_headers,
     _locate_bad_bytes,
+    _rows,
     _table_files,
     read_manifest,
 )
@@ -52,8 +56,7 @@ class FileSource:
         self.encoding = manifest.encoding
         self.chunk_rows = chunk_rows
         self.logins, self.frozen = logins, frozen
-        self.dossiers: dict[str, tuple] = {}  # first copy of each dossier: the jeune's name
-        self._by_column: tuple[dict, dict, dict] | None = None
+        self._jeune_parts: list[pd.DataFrame] = []  # the first copy of each dossier
 
     def context(self, scope: RunScope) -> CheckContext:
         codes: set[str] = set()
@@ -64,44 +67,62 @@ class FileSource:
         return CheckContext(scope.extracted_on, frozenset(codes), self.logins, self.frozen)
 
     def _read(self, table: str) -> Iterator[pd.DataFrame]:
+        """The file's rows in chunks of text columns (``file_columns`` order, NULL for
+        empty). Arrow parses it, on every core; a malformed line gets the loader's message."""
         path = self.files.get(table)
         if path is None:
             return
-        columns = list(file_columns(table))
         codec = (
             "utf-8-sig"
             if self.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
             else self.encoding
         )
         try:
-            reader = pd.read_csv(
-                path,
-                sep=";",
-                quotechar='"',
-                dtype=TEXT,
-                encoding=codec,
-                keep_default_na=False,
-                na_values=[""],
-                chunksize=self.chunk_rows,
-                skip_blank_lines=True,
-            )
-            for chunk in reader:
-                chunk.columns = [c.strip() for c in chunk.columns]
-                for name in columns:
-                    if name not in chunk:
-                        chunk[name] = pd.Series(pd.NA, index=chunk.index, dtype=TEXT)
-                yield chunk[columns]
+            text = path.read_bytes().decode(codec)
         except UnicodeDecodeError:
             where = _locate_bad_bytes(path, self.encoding)
             raise ExtractError(f"{path}: {where}: not valid {self.encoding}") from None
-        except (pd.errors.ParserError, ValueError) as error:
-            raise ExtractError(f"{path}: {str(error).strip()}") from None
+        header, _, body = text.partition("\n")
+        names = [name.strip() for name in next(csv.reader([header], delimiter=";"))]
+        try:
+            data = pcsv.read_csv(
+                pa.py_buffer(body.encode("utf-8")),
+                read_options=pcsv.ReadOptions(column_names=names),
+                parse_options=pcsv.ParseOptions(
+                    delimiter=";", newlines_in_values=True, ignore_empty_lines=True
+                ),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={name: pa.string() for name in names},
+                    strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+        except pa.ArrowInvalid as error:
+            # Only on failure: the loader's reader finds the line and words the message.
+            for _ in _rows(path, table, self.encoding):
+                pass
+            raise ExtractError(f"{path}: {error}") from None
+        columns = list(file_columns(table))
+        for start in range(0, max(data.num_rows, 1), self.chunk_rows):
+            piece = data.slice(start, self.chunk_rows)
+            chunk = pd.DataFrame(
+                {
+                    name: (
+                        pd.Series(piece.column(name), dtype=TEXT)
+                        if name in names
+                        else pd.Series(pd.NA, index=range(piece.num_rows), dtype=TEXT)
+                    )
+                    for name in columns
+                }
+            )
+            if len(chunk) or start == 0:
+                yield chunk
 
-    def _dossier_columns(self) -> tuple[dict, dict, dict]:
-        if self._by_column is None:
-            nom, prenom, naissance = ({k: v[i] for k, v in self.dossiers.items()} for i in range(3))
-            self._by_column = (nom, prenom, naissance)
-        return self._by_column
+    def _jeunes(self) -> pd.DataFrame:
+        """Name and birth date of each dossier's first copy, indexed by its P3 id."""
+        if len(self._jeune_parts) > 1:
+            self._jeune_parts = [pd.concat(self._jeune_parts)]
+        return self._jeune_parts[0] if self._jeune_parts else _NO_JEUNES
 
     def chunks(self, ot: ObjectType, stage: str = "") -> Iterator[pd.DataFrame]:
         if stage:  # the pre-check is a TAB2's: every dossier in one pass
@@ -111,31 +132,29 @@ class FileSource:
         line = 2  # the header is line 1
         for frame in self._read(ot.table):
             frame.insert(0, "line_no", np.arange(line, line + len(frame)))
-            frame.index = pd.RangeIndex(len(frame))
             line += len(frame)
-            ids = frame[key].astype(TEXT).str.strip()
-            first = ~ids.duplicated() & ~member(ids, seen)
+            ids = frame[key].str.strip()
+            first = (~ids.duplicated() & ~member(ids, seen)).to_numpy()
             frame["_rank"] = np.where(first, 1, 2)
             seen.update(ids.dropna().tolist())
             if ot.table == "dossier":
-                firsts = frame.loc[first & ids.notna()]
-                self._by_column = None
-                for k, nom, prenom, naissance in zip(
-                    ids[first & ids.notna()],
-                    firsts["nom"],
-                    firsts["prenom"],
-                    firsts["date_naissance"],
-                    strict=True,
-                ):
-                    self.dossiers.setdefault(k, (nom, prenom, naissance))
+                firsts = first & ids.notna().to_numpy()
+                part = frame.loc[firsts, list(_JEUNE)].set_axis(_JEUNE_COLUMNS, axis=1)
+                self._jeune_parts.append(part.set_index(ids[firsts].astype(object)))
             if "id_dossier" in P3_COLUMNS[ot.table]:
-                dossier = frame["id_dossier"].astype(TEXT).str.strip().astype(object)
-                for name, values in zip(
-                    ("_d_nom", "_d_prenom", "_d_naissance"), self._dossier_columns(), strict=True
-                ):
-                    found = dossier.map(values)
-                    frame[name] = found.astype(object).where(found.notna(), None)
+                jeunes = self._jeunes()
+                where = jeunes.index.get_indexer(frame["id_dossier"].str.strip().astype(object))
+                found = where >= 0
+                for name in _JEUNE_COLUMNS:
+                    values = np.full(len(frame), None, dtype=object)
+                    values[found] = jeunes[name].to_numpy(dtype=object, na_value=None)[where[found]]
+                    frame[name] = values
             yield frame
+
+
+_JEUNE = ("nom", "prenom", "date_naissance")
+_JEUNE_COLUMNS = ["_d_nom", "_d_prenom", "_d_naissance"]
+_NO_JEUNES = pd.DataFrame(columns=_JEUNE_COLUMNS, index=pd.Index([], dtype=object))
 
 
 class MemorySink:
@@ -150,7 +169,7 @@ class MemorySink:
 
     def parent_status(self, scope: RunScope, table: str) -> ParentStatus:
         return ParentStatus(
-            pd.Series(0, index=sorted(self.ids[table]), dtype="int64"),
+            pd.Series(0, index=pd.Index(list(self.ids[table]), dtype=object), dtype="int64"),
             frozenset(self.rejected[table]),
         )
 

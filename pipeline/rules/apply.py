@@ -91,8 +91,9 @@ def _field_faults(
         faults.append((~given, spec.missing_rule, True))
     blocking = spec.mandatory
     if spec.kind == "date":
-        typed, invalid = parse_dates(raw, ctx.extracted_on if spec.past else None)
+        dates, invalid = parse_dates(raw, ctx.extracted_on if spec.past else None)
         faults.append((invalid, "DATE_INVALIDE", blocking))
+        return faults, dates  # datetime64: NaT where missing or invalid
     elif spec.kind == "decimal":
         typed, invalid = parse_decimals(raw)
         if spec.rule == "VERSEMENT_MONTANT":

@@ -24,6 +24,7 @@ _WORD = r"[a-z0-9]+"
 _DOMAIN = rf"{_WORD}(?:-{_WORD})*"
 _PLAIN_EMAIL = rf"{_WORD}(?:[._-]{_WORD})*@{_DOMAIN}(?:\.{_DOMAIN})*\.[a-z]{{2,}}"
 _MIN_DATE = dt.date(1900, 1, 1)
+_MAX_YEAR = 2262  # datetime64[ns] ends in April 2262: a later year is not a P3 date
 # Text columns are Arrow strings: trimming and matching run in C++, not value by value.
 TEXT = "string[pyarrow]"
 _SPACES = "[\\s\u00a0\u202f]"  # spaces inside a number: plain, no-break, narrow no-break
@@ -31,46 +32,81 @@ _SPACES = "[\\s\u00a0\u202f]"  # spaces inside a number: plain, no-break, narrow
 
 def _mask(values: pd.Series) -> pd.Series:
     """A plain boolean mask (NULL counts as False)."""
-    return values.astype("boolean").fillna(False).astype(bool)
+    if values.dtype == bool:
+        return values
+    try:
+        flags = values.to_numpy(dtype=bool, na_value=False)
+    except (TypeError, ValueError):  # an object column mixing booleans and NULLs
+        flags = values.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return pd.Series(flags, index=values.index)
 
 
-def member(text: pd.Series, values: Iterable[str]) -> pd.Series:
+@cache
+def _value_set(values: frozenset[str]) -> pa.Array:
+    return pa.array(list(values), pa.large_string())
+
+
+def value_set(values: Iterable[str]) -> pa.Array:
+    """An Arrow array of the values, for ``member``: built once per frozenset."""
+    if isinstance(values, pa.Array):
+        return values
+    if isinstance(values, frozenset):
+        return _value_set(values)
+    return pa.array(list(values), pa.large_string())
+
+
+def member(text: pd.Series, values: Iterable[str] | pa.Array) -> pd.Series:
     """Where a value is in a (possibly large) collection: a hash lookup, NULL never in it."""
-    objects = pd.Series(text.to_numpy(dtype=object, na_value=None), index=text.index)
-    lookup = values if isinstance(values, (set, frozenset, list, pd.Index)) else list(values)
-    return objects.isin(lookup)
+    found = pc.is_in(_arrow(text), value_set=value_set(values), skip_nulls=True)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _arrow(text: pd.Series) -> pa.Array:
+    """The values as one Arrow string array (no copy when they already are)."""
+    if text.dtype != TEXT:
+        text = text.astype(object).where(text.notna(), None).astype(TEXT)
+    return pa.array(text.array)
 
 
 def present(values: pd.Series) -> pd.Series:
     """Where a value is given (not NULL, not blank)."""
-    return _mask(values.notna() & (values.astype(TEXT).str.strip() != ""))
+    text = values if values.dtype == TEXT else values.astype(TEXT)
+    return _mask(text.str.strip() != "")
 
 
 def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse ``JJ/MM/AAAA`` dates (a day or month of one digit is fine, a year of two is not).
 
     Invalid: unparsable, impossible (31/02), before 1900, or after ``latest`` when given.
+    The dates come back as ``datetime64`` (NaT where missing or invalid).
     """
-    given = present(values)
-    text = values.astype(TEXT).str.strip()
-    parts = pc.extract_regex(
-        pa.array(text.to_numpy(dtype=object, na_value=None), pa.string()), _DATE_PARTS
-    )
-    numbers = {
-        key: pd.Series(
-            pc.cast(pc.struct_field(parts, key), pa.int32()).to_numpy(zero_copy_only=False),
-            index=values.index,
-            dtype="float64",
-        )
+    text = _arrow(values if values.dtype == TEXT else values.astype(TEXT))
+    text = pc.utf8_trim_whitespace(text)
+    given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    parts = pc.extract_regex(text, _DATE_PARTS)
+    year, month, day = (
+        pc.fill_null(pc.cast(pc.struct_field(parts, key), pa.int64()), 0).to_numpy()
         for key in ("year", "month", "day")
-    }
-    stamps = pd.to_datetime(pd.DataFrame(numbers), errors="coerce")
-    bad = stamps.isna() | (stamps < pd.Timestamp(_MIN_DATE))
+    )
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days_in_month = np.where(
+        (month >= 1) & (month <= 12), _MONTH_DAYS[np.clip(month, 0, 12)], 0
+    ) + ((month == 2) & leap)
+    possible = (day >= 1) & (day <= days_in_month) & (year >= _MIN_DATE.year) & (year < _MAX_YEAR)
+    stamps = np.full(len(year), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ymd = (year - 1970).astype("datetime64[Y]") + (month - 1).astype("timedelta64[M]")
+    stamps[possible] = (
+        ymd[possible].astype("datetime64[D]") + (day[possible] - 1).astype("timedelta64[D]")
+    ).astype("datetime64[ns]")
+    bad = ~possible
     if latest is not None:
-        bad |= stamps > pd.Timestamp(latest)
-    invalid = given & _mask(bad)
-    dates = stamps.dt.date.where(~invalid & given, None).astype(object)
-    return dates, invalid
+        bad |= possible & (stamps > np.datetime64(latest, "ns"))
+    invalid = given & bad
+    stamps[invalid | ~given] = np.datetime64("NaT")
+    return pd.Series(stamps, index=values.index), pd.Series(invalid, index=values.index)
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
