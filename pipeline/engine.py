@@ -74,10 +74,11 @@ class ParentStatus:
 
     imilo_ids: pd.Series  # index: P3 id (text), values: i-milo id
     rejected: frozenset[str] = field(default_factory=frozenset)
+    known: pa.Array | None = None  # the P3 ids of imilo_ids as Arrow text, when already so
 
     @cached_property
     def migrated_ids(self) -> pa.Array:
-        return value_set(self.imilo_ids.index)
+        return self.known if self.known is not None else value_set(self.imilo_ids.index)
 
 
 def _who(rows: pd.DataFrame, ot: ObjectType) -> tuple[pd.Series, pd.Series]:
@@ -106,51 +107,67 @@ def report_frame(
     if found.empty:
         return pd.DataFrame(columns=list(REJECT_COPY_COLUMNS))
     catalogue = mappings.rule_catalogue()
+    levels = _levels()
     unknown = set(found["rule"]) - set(catalogue)
     if unknown:
         raise KeyError(f"rule codes without an entry in mappings/rules.csv: {sorted(unknown)}")
-    hit = rows.set_index("line_no").loc[found["line_no"].to_numpy()].reset_index()
-    who, who2 = _who(hit, ot)
-    nothing = pd.Series([None] * len(hit), dtype=object)
-    rules = found["rule"].reset_index(drop=True)
-    blocking = found["blocking"].astype(bool).reset_index(drop=True)
-    value = found["value"].reset_index(drop=True).astype(object)
-    cascade = rules.str.startswith("PARENT_")
-    first_parent = hit[ot.parents[0].column] if ot.parents else nothing
-    level = rules.map(_levels())
     info_f, info_g = ot.info
-    return (
-        pd.DataFrame(
-            {
-                "run_id": scope.run_id,
-                "regle": rules,
-                "blocking": blocking,
-                "niveau": level.where(
-                    level == "INFO", blocking.map({True: "ERREUR", False: "ALERTE"})
-                ),
-                "heure": heure,
-                "type_objet": ot.table,
-                "id_p3": hit["_id"],
-                # A cascade names the parent that failed; any other fault the first parent.
-                "id_parent": value.where(cascade, first_parent),
-                "info_complementaire": hit[info_f] if info_f else nothing,
-                "info_demat": hit[info_g] if info_g else nothing,
-                "info_objet": who.reset_index(drop=True),
-                "info2_objet": who2.reset_index(drop=True),
-                "vide": "",
-                "plateforme": scope.plateforme,
-                "code_structure": hit["code_structure"],
-                "type_erreur": rules.map({c: r.label for c, r in catalogue.items()}),
-                "libelle_element": hit[ot.label] if ot.label else nothing,
-                "champ": found["field"].reset_index(drop=True),
-                "valeur": value,
-                "bloquant": blocking.map({True: "Oui", False: "Non"}),
-            },
-            columns=list(REJECT_COPY_COLUMNS),
-        )
-        .astype(object)
-        .where(lambda f: f.notna(), None)
+    first_parent = ot.parents[0].column if ot.parents else None
+    jeune = ("nom", "prenom", "date_naissance") if ot.table == "dossier" else _JEUNE_COLUMNS
+    wanted = {"_id", "code_structure", first_parent, info_f, info_g, ot.label, *jeune}
+    columns = [name for name in rows.columns if name in wanted]
+    where = pd.Index(rows["line_no"]).get_indexer(found["line_no"])
+    hit = rows[columns].iloc[where].reset_index(drop=True)
+    who, who2 = _who(hit, ot)
+    n = len(hit)
+    nothing = np.full(n, None, dtype=object)
+    rules = found["rule"].to_numpy(dtype=object)
+    blocking = found["blocking"].to_numpy(dtype=bool)
+    value = _objects(found["value"])
+    cascade = np.char.startswith(rules.astype(str), "PARENT_")
+    level = np.array([levels[r] for r in rules], dtype=object)
+    severity = np.where(blocking, "ERREUR", "ALERTE").astype(object)
+    return pd.DataFrame(
+        {
+            "run_id": np.full(n, scope.run_id, dtype=object),
+            "regle": rules,
+            "blocking": blocking,
+            "niveau": np.where(level == "INFO", level, severity),
+            "heure": np.full(n, heure, dtype=object),
+            "type_objet": np.full(n, ot.table, dtype=object),
+            "id_p3": _objects(hit["_id"]),
+            # A cascade names the parent that failed; any other fault the first parent.
+            "id_parent": np.where(
+                cascade, value, _objects(hit[first_parent]) if first_parent else nothing
+            ),
+            "info_complementaire": _objects(hit[info_f]) if info_f else nothing,
+            "info_demat": _objects(hit[info_g]) if info_g else nothing,
+            "info_objet": _objects(who),
+            "info2_objet": _objects(who2),
+            "vide": np.full(n, "", dtype=object),
+            "plateforme": np.full(n, scope.plateforme, dtype=object),
+            "code_structure": _objects(hit["code_structure"]),
+            "type_erreur": np.array([catalogue[r].label for r in rules], dtype=object),
+            "libelle_element": _objects(hit[ot.label]) if ot.label else nothing,
+            "champ": _objects(found["field"]),
+            "valeur": value,
+            "bloquant": np.where(blocking, "Oui", "Non").astype(object),
+        },
+        columns=list(REJECT_COPY_COLUMNS),
+        copy=False,
     )
+
+
+_JEUNE_COLUMNS = ("_d_nom", "_d_prenom", "_d_naissance")
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """The values as Python objects, None where missing (NULL, NaN, NaT)."""
+    if values.dtype == object:
+        out = values.to_numpy(dtype=object, copy=True)
+        out[pd.isna(out)] = None
+        return out
+    return values.to_numpy(dtype=object, na_value=None)
 
 
 def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus]) -> pd.DataFrame:
@@ -234,22 +251,21 @@ def judge(
     which of those migrate. Parents first: a child of a rejected or absent parent is reported
     for that only; then DOUBLON_ID; then the field and object rules."""
     cascade = _cascade(rows, ot, parents)
-    pending = rows.loc[~rows["line_no"].isin(cascade["line_no"])]
+    cascaded = np.isin(rows["line_no"].to_numpy(), cascade["line_no"].to_numpy())
     key = id_column(ot.table)
-    no_id = ~present(pending["_id"])
-    doubled = (pending["_rank"] > 1) & ~no_id
+    no_id = ~cascaded & (rows["_id"].isna() | (rows["_id"] == "")).to_numpy(dtype=bool)
+    doubled = ~cascaded & (rows["_rank"].to_numpy() > 1) & ~no_id
     own = [
-        _finding_frame(pending.loc[no_id, "line_no"], "CHAMP_OBLIGATOIRE", key, None),
-        _finding_frame(
-            pending.loc[doubled, "line_no"], "DOUBLON_ID", key, pending.loc[doubled, key]
-        ),
+        _finding_frame(rows.loc[no_id, "line_no"], "CHAMP_OBLIGATOIRE", key, None),
+        _finding_frame(rows.loc[doubled, "line_no"], "DOUBLON_ID", key, rows.loc[doubled, key]),
     ]
-    checked = pending.loc[~no_id & ~doubled]
+    aside = cascaded | no_id | doubled
+    checked = rows.loc[~aside] if aside.any() else rows
     findings, typed = check_rows(ot, checked, ctx)
     parts = [f for f in (cascade, *own, findings) if not f.empty]
     found = pd.concat(parts, ignore_index=True) if parts else findings
     blocked = found.loc[found["blocking"].astype(bool), "line_no"]
-    keep = ~checked["line_no"].isin(blocked)
+    keep = pd.Series(~np.isin(checked["line_no"].to_numpy(), blocked.to_numpy()), checked.index)
     return found, checked, typed, keep
 
 
@@ -348,7 +364,7 @@ def migrate_object_type(
     for rows in source.chunks(ot, "" if control else stage):
         heure = dt.datetime.now(PARIS).replace(microsecond=0)
         counts.read += len(rows)
-        rows["_id"] = rows[id_column(ot.table)].astype(TEXT).str.strip().astype(object)
+        rows["_id"] = rows[id_column(ot.table)].astype(TEXT).str.strip()
 
         scoped = scope.in_scope(rows["code_structure"])
         if not scoped.all():
@@ -369,7 +385,9 @@ def migrate_object_type(
             sink.out_of_scope(scope, ot, checked.loc[unchanged], FROZEN)
             counts.out_of_scope += int(unchanged.sum())
             keep = pd.Series(False, index=checked.index)  # production has them: none written
-        sink.migrated(scope, ot, checked.loc[keep], typed.loc[keep], parents, ctx)
+        # What a sink may read of the rows: the id, the structure, the parents.
+        needed = ["_id", "code_structure", *(p.column for p in ot.parents)]
+        sink.migrated(scope, ot, checked.loc[keep, needed], typed.loc[keep], parents, ctx)
         sink.rejects(report_frame(scope, ot, rows, found, heure))
 
         blocking = found["blocking"].astype(bool)
@@ -657,7 +675,10 @@ class TargetSink:
             ) as copy,
         ):
             for line_no, id_p3, code in zip(
-                rows["line_no"], rows["_id"], rows["code_structure"], strict=True
+                rows["line_no"],
+                _as_objects(rows["_id"], "text"),
+                rows["code_structure"],
+                strict=True,
             ):
                 copy.write_row(
                     (

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import multiprocessing
+import os
+import pickle
+import queue
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from pipeline.engine import PARIS, Counts, ParentStatus, RunScope, migrate_family
@@ -28,9 +34,9 @@ from pipeline.extract import (
     read_manifest,
 )
 from pipeline.families import FAMILIES, PARENT_TABLES, ObjectType
-from pipeline.report import write_report
+from pipeline.report import ReportFiles, write_report
 from pipeline.rules.apply import CheckContext
-from pipeline.rules.values import TEXT, member
+from pipeline.rules.values import TEXT, arrow_text, member
 from schemas.imilo.models import REJECT_COLUMNS
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 
@@ -84,24 +90,7 @@ class FileSource:
             raise ExtractError(f"{path}: {where}: not valid {self.encoding}") from None
         header, _, body = text.partition("\n")
         names = [name.strip() for name in next(csv.reader([header], delimiter=";"))]
-        try:
-            data = pcsv.read_csv(
-                pa.py_buffer(body.encode("utf-8")),
-                read_options=pcsv.ReadOptions(column_names=names),
-                parse_options=pcsv.ParseOptions(
-                    delimiter=";", newlines_in_values=True, ignore_empty_lines=True
-                ),
-                convert_options=pcsv.ConvertOptions(
-                    column_types={name: pa.string() for name in names},
-                    strings_can_be_null=True,
-                    null_values=[""],
-                ),
-            )
-        except pa.ArrowInvalid as error:
-            # Only on failure: the loader's reader finds the line and words the message.
-            for _ in _rows(path, table, self.encoding):
-                pass
-            raise ExtractError(f"{path}: {error}") from None
+        data = _parse(path, table, self.encoding, names, body)
         columns = list(file_columns(table))
         for start in range(0, max(data.num_rows, 1), self.chunk_rows):
             piece = data.slice(start, self.chunk_rows)
@@ -118,59 +107,94 @@ class FileSource:
             if len(chunk) or start == 0:
                 yield chunk
 
-    def _jeunes(self) -> pd.DataFrame:
-        """Name and birth date of each dossier's first copy, indexed by its P3 id."""
-        if len(self._jeune_parts) > 1:
-            self._jeune_parts = [pd.concat(self._jeune_parts)]
-        return self._jeune_parts[0] if self._jeune_parts else _NO_JEUNES
+    def _jeunes(self) -> pa.Table:
+        """Id, name and birth date of each dossier's first copy."""
+        if len(self._jeune_parts) != 1:
+            parts = self._jeune_parts or [_NO_JEUNES]
+            self._jeune_parts = [pa.concat_tables(parts).combine_chunks()]
+        return self._jeune_parts[0]
 
     def chunks(self, ot: ObjectType, stage: str = "") -> Iterator[pd.DataFrame]:
         if stage:  # the pre-check is a TAB2's: every dossier in one pass
             raise ValueError(f"the pre-check reads no stage, asked for {stage!r}")
         key = id_column(ot.table)
-        seen: set[str] = set()
+        seen: list[pa.Array] = []  # the ids of the chunks before
         line = 2  # the header is line 1
         for frame in self._read(ot.table):
             frame.insert(0, "line_no", np.arange(line, line + len(frame)))
             line += len(frame)
             ids = frame[key].str.strip()
-            first = (~ids.duplicated() & ~member(ids, seen)).to_numpy()
+            id_text = arrow_text(ids)
+            # A copy is first where its id's first position in the chunk is its own.
+            first = pc.index_in(id_text, value_set=id_text).to_numpy() == np.arange(len(frame))
+            if seen:
+                first &= ~member(ids, pa.concat_arrays(seen)).to_numpy()
             frame["_rank"] = np.where(first, 1, 2)
-            seen.update(ids.dropna().tolist())
+            seen.append(id_text)
             if ot.table == "dossier":
                 firsts = first & ids.notna().to_numpy()
-                part = frame.loc[firsts, list(_JEUNE)].set_axis(_JEUNE_COLUMNS, axis=1)
-                self._jeune_parts.append(part.set_index(ids[firsts].astype(object)))
+                part = {"id": id_text.filter(firsts)}
+                for name, column in zip(_JEUNE, _JEUNE_COLUMNS, strict=True):
+                    part[column] = arrow_text(frame[name]).filter(firsts)
+                self._jeune_parts.append(pa.table(part))
             if "id_dossier" in P3_COLUMNS[ot.table]:
                 jeunes = self._jeunes()
-                where = jeunes.index.get_indexer(frame["id_dossier"].str.strip().astype(object))
-                found = where >= 0
+                dossier = arrow_text(frame["id_dossier"].str.strip())
+                where = pc.index_in(dossier, value_set=jeunes.column("id").chunk(0))
                 for name in _JEUNE_COLUMNS:
-                    values = np.full(len(frame), None, dtype=object)
-                    values[found] = jeunes[name].to_numpy(dtype=object, na_value=None)[where[found]]
-                    frame[name] = values
+                    frame[name] = pd.Series(
+                        jeunes.column(name).take(where), index=frame.index, dtype=TEXT
+                    )
             yield frame
 
 
+def _parse(path: Path, table: str, encoding: str, names: list[str], body: str) -> pa.Table:
+    """The rows after the header, every column Arrow text (NULL for an empty value)."""
+    if not body.strip():  # a header and no row
+        return pa.table({name: pa.array([], pa.string()) for name in names})
+    try:
+        return pcsv.read_csv(
+            pa.py_buffer(body.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(
+                delimiter=";", newlines_in_values=True, ignore_empty_lines=True
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as error:
+        # Only on failure: the loader's reader finds the line and words the message.
+        for _ in _rows(path, table, encoding):
+            pass
+        raise ExtractError(f"{path}: {error}") from None
+
+
+_NO_IDS = pa.array([], pa.large_string())
 _JEUNE = ("nom", "prenom", "date_naissance")
 _JEUNE_COLUMNS = ["_d_nom", "_d_prenom", "_d_naissance"]
-_NO_JEUNES = pd.DataFrame(columns=_JEUNE_COLUMNS, index=pd.Index([], dtype=object))
+_NO_JEUNES = pa.table({n: pa.array([], pa.large_string()) for n in ["id", *_JEUNE_COLUMNS]})
 
 
 class MemorySink:
     """Keeps what the cascade needs and the reject rows; writes nothing anywhere."""
 
-    def __init__(self) -> None:
-        self.ids: dict[str, set[str]] = {t: set() for t in PARENT_TABLES}
+    def __init__(self, report: ReportWriter) -> None:
+        self.ids: dict[str, list[pa.Array]] = {t: [] for t in PARENT_TABLES}  # migrated
         self.rejected: dict[str, set[str]] = {t: set() for t in PARENT_TABLES}
-        self.frames: list[pd.DataFrame] = []
+        self.report = report  # where the reject rows go, as they are found
+        self.rules: Counter[str] = Counter()
         self.objects: dict[str, dict[str, int]] = {}
         self.codes: dict[str, set[str]] = {}  # migrated reference codes by table_name
 
     def parent_status(self, scope: RunScope, table: str) -> ParentStatus:
+        known = self.ids[table]
+        if len(known) != 1:
+            self.ids[table] = known = [pa.concat_arrays(known or [_NO_IDS])]
         return ParentStatus(
-            pd.Series(0, index=pd.Index(list(self.ids[table]), dtype=object), dtype="int64"),
-            frozenset(self.rejected[table]),
+            pd.Series(dtype="int64"), frozenset(self.rejected[table]), known=known[0]
         )
 
     def out_of_scope(
@@ -183,7 +207,7 @@ class MemorySink:
 
     def migrated(self, scope, ot, rows, typed, parents, ctx) -> None:
         if ot.table in self.ids:
-            self.ids[ot.table].update(rows["_id"].tolist())
+            self.ids[ot.table].append(arrow_text(rows["_id"]))
         if ot.table == "reference":
             for table, code in zip(typed["table_name"], typed["code"], strict=True):
                 self.codes.setdefault(table, set()).add(code)
@@ -194,7 +218,8 @@ class MemorySink:
         table = frame["type_objet"].iloc[0]
         if table in self.rejected:
             self.rejected[table].update(frame.loc[frame["blocking"].astype(bool), "id_p3"])
-        self.frames.append(frame)
+        self.rules.update(frame["regle"].value_counts().to_dict())
+        self.report.add(frame[["regle", *REJECT_COLUMNS]])
 
     def counts(
         self,
@@ -219,8 +244,13 @@ def precheck(
     ml: str | None = None,
     logins: frozenset[str] | None = None,
     frozen: dict[tuple[str, str], tuple] | None = None,
+    parallel: bool = True,
 ) -> list[dict]:
-    """Run every rule on an extract for each of its MLs (or one); returns the JSON summaries."""
+    """Run every rule on an extract for each of its MLs (or one); returns the JSON summaries.
+
+    ``parallel``: write the report in a second process while the rules run (on platforms
+    that can fork; elsewhere, and with ``False``, it is written at the end)."""
+    parallel = parallel and "fork" in multiprocessing.get_all_start_methods()
     folder = Path(folder)
     manifest = read_manifest(folder)
     if ml and ml not in manifest.structures:
@@ -229,35 +259,127 @@ def precheck(
             f"(structures: {', '.join(manifest.structures)})"
         )
     codes = [ml] if ml else list(manifest.structures)
+    families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES]
     summaries = []
     for code in codes:
         started = dt.datetime.now(PARIS).replace(microsecond=0)
-        scope = RunScope(0, code, manifest.plateforme, 0, manifest.extracted_at.date())
-        source = FileSource(folder, manifest, logins, frozen)
-        sink = MemorySink()
-        for family in FAMILIES:
-            migrate_family(source, sink, scope, family.key)
-        rules: dict[str, int] = {}
-        for frame in sink.frames:
-            for rule, n in frame["regle"].value_counts().items():
-                rules[str(rule)] = rules.get(str(rule), 0) + int(n)
-        summary = {
-            "run_kind": RUN_KIND,
-            "ml": code,
-            "plateforme": manifest.plateforme,
-            "environment": None,  # a pre-check reaches no i-milo environment
-            "started_at": started.isoformat(timespec="seconds"),
-            "finished_at": dt.datetime.now(PARIS).isoformat(timespec="seconds"),
-            "objects": sink.objects,
-            "rules": dict(sorted(rules.items())),
-        }
         stem = f"rapport_{RUN_KIND}_{code}_{started:%Y%m%d-%H%M%S}"
-        families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES]
-        report_dir.mkdir(parents=True, exist_ok=True)
-        files = write_report(report_dir, stem, summary, families, _report_chunks(sink.frames))
+        writer = (BackgroundReport if parallel else ReportWriter)(report_dir, stem, families)
+        try:
+            scope = RunScope(0, code, manifest.plateforme, 0, manifest.extracted_at.date())
+            source = FileSource(folder, manifest, logins, frozen)
+            sink = MemorySink(writer)
+            for family in FAMILIES:
+                migrate_family(source, sink, scope, family.key)
+            summary = {
+                "run_kind": RUN_KIND,
+                "ml": code,
+                "plateforme": manifest.plateforme,
+                "environment": None,  # a pre-check reaches no i-milo environment
+                "started_at": started.isoformat(timespec="seconds"),
+                "finished_at": dt.datetime.now(PARIS).isoformat(timespec="seconds"),
+                "objects": sink.objects,
+                "rules": {rule: int(n) for rule, n in sorted(sink.rules.items())},
+            }
+            files = writer.finish(summary)
+        except BaseException:
+            writer.abort()
+            raise
         summary["report_path"] = str(files.xlsx)
         summaries.append(summary)
     return summaries
+
+
+class ReportWriter:
+    """Keeps the reject rows and writes the report files when the pre-check ends."""
+
+    def __init__(self, report_dir: Path, stem: str, families: list) -> None:
+        self.report_dir, self.stem, self.families = Path(report_dir), stem, families
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.frames.append(frame)
+
+    def finish(self, summary: dict) -> ReportFiles:
+        return write_report(
+            self.report_dir, self.stem, summary, self.families, _report_chunks(self.frames)
+        )
+
+    def abort(self) -> None:
+        self.frames = []
+
+
+class BackgroundReport(ReportWriter):
+    """Writes the report in a second process while the rules run: each chunk's reject rows
+    go to it as they are found, the summary when the last object type is judged. The
+    report's sheets take about as long to write as the rules to run; side by side, the
+    pre-check takes the longer of the two instead of their sum."""
+
+    def __init__(self, report_dir: Path, stem: str, families: list) -> None:
+        super().__init__(report_dir, stem, families)
+        context = multiprocessing.get_context("fork")
+        self.inbox: multiprocessing.Queue = context.Queue(maxsize=256)
+        self.outbox: multiprocessing.Queue = context.Queue()
+        self.process = context.Process(
+            target=_write_from_queue,
+            args=(self.inbox, self.outbox, self.report_dir, stem, families, os.getpid()),
+            name=f"imilo-report-{stem}",
+            daemon=True,
+        )
+        self.process.start()
+
+    def add(self, frame: pd.DataFrame) -> None:
+        self.inbox.put(("rows", frame))
+
+    def finish(self, summary: dict) -> ReportFiles:
+        self.inbox.put(("end", summary))
+        outcome, value = self.outbox.get()
+        self.process.join()
+        if outcome == "error":
+            raise value
+        return value
+
+    def abort(self) -> None:
+        if self.process.is_alive():
+            self.inbox.put(("abort", None))
+            self.process.join(timeout=30)
+            if self.process.is_alive():
+                self.process.kill()
+
+
+class _Aborted(Exception):
+    """The pre-check failed: the report being written is dropped."""
+
+
+def _write_from_queue(inbox, outbox, report_dir: Path, stem: str, families, parent: int) -> None:
+    summary: dict = {}
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        while True:
+            try:
+                kind, payload = inbox.get(timeout=1)
+            except queue.Empty:
+                if os.getppid() != parent:  # the pre-check was killed: no report
+                    raise _Aborted() from None
+                continue
+            if kind == "rows":
+                yield from _report_chunks([payload])
+            elif kind == "end":
+                summary.update(payload)
+                return
+            else:
+                raise _Aborted()
+
+    try:
+        outbox.put(("ok", write_report(report_dir, stem, summary, families, chunks())))
+    except _Aborted:
+        pass
+    except BaseException as error:  # told to the pre-check, which raises it
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError(f"{type(error).__name__}: {error}")
+        outbox.put(("error", error))
 
 
 def precheck_with_rlm_inputs(
@@ -280,5 +402,6 @@ def precheck_with_rlm_inputs(
 def _report_chunks(frames: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     for frame in frames:
         out = frame[["regle", *REJECT_COLUMNS]].copy()
-        out["heure"] = [h.replace(tzinfo=None) for h in out["heure"]]
+        naive = {h: h.replace(tzinfo=None) for h in set(out["heure"])}  # one per chunk
+        out["heure"] = out["heure"].map(naive)
         yield out

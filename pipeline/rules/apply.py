@@ -17,6 +17,7 @@ from pipeline.families import Field, ObjectType
 from pipeline.rules.objects import CHECKS
 from pipeline.rules.values import (
     TEXT,
+    as_mask,
     invalid_codes,
     invalid_emails,
     invalid_pattern,
@@ -98,12 +99,8 @@ def _field_faults(
         typed, invalid = parse_decimals(raw)
         if spec.rule == "VERSEMENT_MONTANT":
             # Euros: positive, at most two decimals, and within the i-milo column (12, 2).
-            cents = raw.astype(TEXT).str.extract(r"[.,](\d+)\s*$")[0].str.len()
-            invalid = invalid | (
-                given
-                & ~invalid
-                & (~(typed > 0) | (typed >= MAX_AMOUNT) | (cents > 2).fillna(False))
-            )
+            cents = as_mask(raw.astype(TEXT).str.contains(r"[.,]\d{3,}\s*$", regex=True))
+            invalid = invalid | (given & ~invalid & (~(typed > 0) | (typed >= MAX_AMOUNT) | cents))
         faults.append((invalid, spec.rule or "CODE_NON_MAPPE", True if spec.rule else blocking))
     elif spec.kind in ("code", "bool"):
         assert spec.codes is not None
@@ -124,8 +121,7 @@ def _field_faults(
             if too_long.any():
                 faults.append((too_long, "TEXTE_TROP_LONG", False))
                 typed = typed.where(~too_long, typed.str.slice(0, spec.max_length))
-    typed = typed.where(given & ~invalid, None).astype(object)
-    return faults, typed
+    return faults, typed.where(given & ~invalid)  # text stays Arrow text, NULL where dropped
 
 
 def check_rows(

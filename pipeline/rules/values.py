@@ -30,7 +30,7 @@ TEXT = "string[pyarrow]"
 _SPACES = "[\\s\u00a0\u202f]"  # spaces inside a number: plain, no-break, narrow no-break
 
 
-def _mask(values: pd.Series) -> pd.Series:
+def as_mask(values: pd.Series) -> pd.Series:
     """A plain boolean mask (NULL counts as False)."""
     if values.dtype == bool:
         return values
@@ -57,21 +57,22 @@ def value_set(values: Iterable[str]) -> pa.Array:
 
 def member(text: pd.Series, values: Iterable[str] | pa.Array) -> pd.Series:
     """Where a value is in a (possibly large) collection: a hash lookup, NULL never in it."""
-    found = pc.is_in(_arrow(text), value_set=value_set(values), skip_nulls=True)
+    found = pc.is_in(arrow_text(text), value_set=value_set(values), skip_nulls=True)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index)
 
 
-def _arrow(text: pd.Series) -> pa.Array:
+def arrow_text(text: pd.Series) -> pa.Array:
     """The values as one Arrow string array (no copy when they already are)."""
     if text.dtype != TEXT:
         text = text.astype(object).where(text.notna(), None).astype(TEXT)
-    return pa.array(text.array)
+    data = pa.array(text.array)
+    return data.combine_chunks() if isinstance(data, pa.ChunkedArray) else data
 
 
 def present(values: pd.Series) -> pd.Series:
     """Where a value is given (not NULL, not blank)."""
     text = values if values.dtype == TEXT else values.astype(TEXT)
-    return _mask(text.str.strip() != "")
+    return as_mask(text.str.strip() != "")
 
 
 def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Series, pd.Series]:
@@ -80,7 +81,7 @@ def parse_dates(values: pd.Series, latest: dt.date | None = None) -> tuple[pd.Se
     Invalid: unparsable, impossible (31/02), before 1900, or after ``latest`` when given.
     The dates come back as ``datetime64`` (NaT where missing or invalid).
     """
-    text = _arrow(values if values.dtype == TEXT else values.astype(TEXT))
+    text = arrow_text(values if values.dtype == TEXT else values.astype(TEXT))
     text = pc.utf8_trim_whitespace(text)
     given = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
     parts = pc.extract_regex(text, _DATE_PARTS)
@@ -113,7 +114,7 @@ def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse decimals written with ``,`` (``.`` accepted too), spaces between digits allowed."""
     given = present(values)
     text = values.astype(TEXT).str.replace(_SPACES, "", regex=True)
-    ok = _mask(text.str.fullmatch(_DECIMAL))
+    ok = as_mask(text.str.fullmatch(_DECIMAL))
     numbers = pd.to_numeric(text.where(ok).str.replace(",", ".", regex=False), errors="coerce")
     invalid = given & ~ok
     return numbers.astype("float64").where(given & ok, np.nan), invalid
@@ -122,7 +123,7 @@ def parse_decimals(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def invalid_pattern(values: pd.Series, pattern: str) -> pd.Series:
     """Values present that do not match ``pattern`` whole."""
     text = values.astype(TEXT).str.strip()
-    return present(values) & ~_mask(text.str.fullmatch(pattern))
+    return present(values) & ~as_mask(text.str.fullmatch(pattern))
 
 
 def invalid_emails(values: pd.Series) -> pd.Series:
@@ -150,13 +151,13 @@ def _invalid_by(values: pd.Series, fast_ok: str, is_valid) -> pd.Series:
     text = values.astype(TEXT).str.strip()
     given = present(values)
     settled = (
-        _mask(text.str.fullmatch(fast_ok)) if fast_ok else pd.Series(False, index=values.index)
+        as_mask(text.str.fullmatch(fast_ok)) if fast_ok else pd.Series(False, index=values.index)
     )
     doubtful = given & ~settled
     if not doubtful.any():
         return pd.Series(False, index=values.index)
-    verdicts = {v: not is_valid(v) for v in text[doubtful].unique()}
-    return doubtful & _mask(text.map(verdicts))
+    invalid = [v for v in text[doubtful].unique() if not is_valid(v)]
+    return doubtful & member(text, invalid)
 
 
 def _siret_ok(value: str) -> bool:
@@ -226,7 +227,7 @@ def invalid_phones(values: pd.Series) -> pd.Series:
     national numbers settle against its metadata, the rest are parsed one by one."""
     text = values.astype(TEXT).str.strip()
     digits = text.str.replace(r"[\s.\-]", "", regex=True)
-    settled = _mask(digits.str.fullmatch(_metropolitan_numbers()))
+    settled = as_mask(digits.str.fullmatch(_metropolitan_numbers()))
     return _invalid_by(values.where(~settled, None), "", _phone_ok)
 
 
