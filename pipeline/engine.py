@@ -23,7 +23,7 @@ import pyarrow as pa
 from psycopg import sql
 
 from pipeline import mappings
-from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, ObjectType, dossier_path
+from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, OBJECT_TYPES, ObjectType, dossier_path
 from pipeline.rules.apply import CheckContext, check_rows
 from pipeline.rules.values import TEXT, member, present, value_set
 from schemas.imilo.models import DERIVED_COLUMNS, REJECT_COLUMNS, parent_column
@@ -100,62 +100,106 @@ def _levels() -> dict[str, str]:
     return {code: rule.level for code, rule in mappings.rule_catalogue().items()}
 
 
+@dataclass(frozen=True)
+class Findings:
+    """A chunk's findings with the values of their rows that a report row shows.
+
+    The engine builds it; the sink turns it into reject rows (``frame``), or hands it to
+    whoever writes them (the pre-check's report process), as it is small and pickles.
+    """
+
+    run_id: int
+    plateforme: int
+    table: str
+    heure: dt.datetime
+    # One row per finding: line_no, rule, field, blocking, value, then the row's columns
+    # (``_id``, ``code_structure``, parent, info, label, the jeune) named "row:<column>".
+    found: pd.DataFrame
+
+    @classmethod
+    def of(
+        cls,
+        scope: RunScope,
+        ot: ObjectType,
+        rows: pd.DataFrame,
+        found: pd.DataFrame,
+        heure: dt.datetime,
+    ) -> Findings:
+        unknown = set(found["rule"]) - set(mappings.rule_catalogue())
+        if unknown:
+            raise KeyError(f"rule codes without an entry in mappings/rules.csv: {sorted(unknown)}")
+        info_f, info_g = ot.info
+        first_parent = ot.parents[0].column if ot.parents else None
+        jeune = ("nom", "prenom", "date_naissance") if ot.table == "dossier" else _JEUNE_COLUMNS
+        wanted = {"_id", "code_structure", first_parent, info_f, info_g, ot.label, *jeune}
+        columns = [name for name in rows.columns if name in wanted]
+        where = pd.Index(rows["line_no"]).get_indexer(found["line_no"])
+        hit = rows[columns].iloc[where].reset_index(drop=True).add_prefix("row:")
+        table = pd.concat([found.reset_index(drop=True), hit], axis=1)
+        return cls(scope.run_id, scope.plateforme, ot.table, heure, table)
+
+    def blocking_ids(self) -> list[str]:
+        """The P3 ids of the rows a blocking finding rejects."""
+        ids = self.found.loc[self.found["blocking"].astype(bool), "row:_id"]
+        return ids.dropna().tolist()
+
+    def frame(self) -> pd.DataFrame:
+        """One row per finding, columns ``REJECT_COPY_COLUMNS`` (the rule code and A–Q)."""
+        if self.found.empty:
+            return pd.DataFrame(columns=list(REJECT_COPY_COLUMNS))
+        ot = OBJECT_TYPES[self.table]
+        catalogue = mappings.rule_catalogue()
+        levels = _levels()
+        found = self.found
+        hit = found[[c for c in found.columns if c.startswith("row:")]]
+        hit = hit.set_axis([c[4:] for c in hit.columns], axis=1)
+        info_f, info_g = ot.info
+        first_parent = ot.parents[0].column if ot.parents else None
+        who, who2 = _who(hit, ot)
+        n = len(hit)
+        nothing = np.full(n, None, dtype=object)
+        rules = found["rule"].to_numpy(dtype=object)
+        blocking = found["blocking"].to_numpy(dtype=bool)
+        value = _objects(found["value"])
+        cascade = np.char.startswith(rules.astype(str), "PARENT_")
+        level = np.array([levels[r] for r in rules], dtype=object)
+        severity = np.where(blocking, "ERREUR", "ALERTE").astype(object)
+        return pd.DataFrame(
+            {
+                "run_id": np.full(n, self.run_id, dtype=object),
+                "regle": rules,
+                "blocking": blocking,
+                "niveau": np.where(level == "INFO", level, severity),
+                "heure": np.full(n, self.heure, dtype=object),
+                "type_objet": np.full(n, ot.table, dtype=object),
+                "id_p3": _objects(hit["_id"]),
+                # A cascade names the parent that failed; any other fault the first parent.
+                "id_parent": np.where(
+                    cascade, value, _objects(hit[first_parent]) if first_parent else nothing
+                ),
+                "info_complementaire": _objects(hit[info_f]) if info_f else nothing,
+                "info_demat": _objects(hit[info_g]) if info_g else nothing,
+                "info_objet": _objects(who),
+                "info2_objet": _objects(who2),
+                "vide": np.full(n, "", dtype=object),
+                "plateforme": np.full(n, self.plateforme, dtype=object),
+                "code_structure": _objects(hit["code_structure"]),
+                "type_erreur": np.array([catalogue[r].label for r in rules], dtype=object),
+                "libelle_element": _objects(hit[ot.label]) if ot.label else nothing,
+                "champ": _objects(found["field"]),
+                "valeur": value,
+                "bloquant": np.where(blocking, "Oui", "Non").astype(object),
+            },
+            columns=list(REJECT_COPY_COLUMNS),
+            copy=False,
+        )
+
+
 def report_frame(
     scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame, heure: dt.datetime
 ) -> pd.DataFrame:
-    """One row per finding, columns ``REJECT_COPY_COLUMNS`` (the rule code and A–Q)."""
-    if found.empty:
-        return pd.DataFrame(columns=list(REJECT_COPY_COLUMNS))
-    catalogue = mappings.rule_catalogue()
-    levels = _levels()
-    unknown = set(found["rule"]) - set(catalogue)
-    if unknown:
-        raise KeyError(f"rule codes without an entry in mappings/rules.csv: {sorted(unknown)}")
-    info_f, info_g = ot.info
-    first_parent = ot.parents[0].column if ot.parents else None
-    jeune = ("nom", "prenom", "date_naissance") if ot.table == "dossier" else _JEUNE_COLUMNS
-    wanted = {"_id", "code_structure", first_parent, info_f, info_g, ot.label, *jeune}
-    columns = [name for name in rows.columns if name in wanted]
-    where = pd.Index(rows["line_no"]).get_indexer(found["line_no"])
-    hit = rows[columns].iloc[where].reset_index(drop=True)
-    who, who2 = _who(hit, ot)
-    n = len(hit)
-    nothing = np.full(n, None, dtype=object)
-    rules = found["rule"].to_numpy(dtype=object)
-    blocking = found["blocking"].to_numpy(dtype=bool)
-    value = _objects(found["value"])
-    cascade = np.char.startswith(rules.astype(str), "PARENT_")
-    level = np.array([levels[r] for r in rules], dtype=object)
-    severity = np.where(blocking, "ERREUR", "ALERTE").astype(object)
-    return pd.DataFrame(
-        {
-            "run_id": np.full(n, scope.run_id, dtype=object),
-            "regle": rules,
-            "blocking": blocking,
-            "niveau": np.where(level == "INFO", level, severity),
-            "heure": np.full(n, heure, dtype=object),
-            "type_objet": np.full(n, ot.table, dtype=object),
-            "id_p3": _objects(hit["_id"]),
-            # A cascade names the parent that failed; any other fault the first parent.
-            "id_parent": np.where(
-                cascade, value, _objects(hit[first_parent]) if first_parent else nothing
-            ),
-            "info_complementaire": _objects(hit[info_f]) if info_f else nothing,
-            "info_demat": _objects(hit[info_g]) if info_g else nothing,
-            "info_objet": _objects(who),
-            "info2_objet": _objects(who2),
-            "vide": np.full(n, "", dtype=object),
-            "plateforme": np.full(n, scope.plateforme, dtype=object),
-            "code_structure": _objects(hit["code_structure"]),
-            "type_erreur": np.array([catalogue[r].label for r in rules], dtype=object),
-            "libelle_element": _objects(hit[ot.label]) if ot.label else nothing,
-            "champ": _objects(found["field"]),
-            "valeur": value,
-            "bloquant": np.where(blocking, "Oui", "Non").astype(object),
-        },
-        columns=list(REJECT_COPY_COLUMNS),
-        copy=False,
-    )
+    """The reject rows of a chunk's findings (``Findings.of(...).frame()``)."""
+    return Findings.of(scope, ot, rows, found, heure).frame()
 
 
 _JEUNE_COLUMNS = ("_d_nom", "_d_prenom", "_d_naissance")
@@ -323,7 +367,7 @@ class Sink(Protocol):
         ctx: CheckContext,
     ) -> None: ...
 
-    def rejects(self, frame: pd.DataFrame) -> None: ...
+    def rejects(self, findings: Findings) -> None: ...
 
     def counts(
         self,
@@ -388,7 +432,7 @@ def migrate_object_type(
         # What a sink may read of the rows: the id, the structure, the parents.
         needed = ["_id", "code_structure", *(p.column for p in ot.parents)]
         sink.migrated(scope, ot, checked.loc[keep, needed], typed.loc[keep], parents, ctx)
-        sink.rejects(report_frame(scope, ot, rows, found, heure))
+        sink.rejects(Findings.of(scope, ot, rows, found, heure))
 
         blocking = found["blocking"].astype(bool)
         blocked = set(found.loc[blocking, "line_no"])
@@ -646,7 +690,8 @@ class TargetSink:
                     (ot.table, scope.plateforme, id_p3, imilo_id, scope.ml, scope.run_id)
                 )
 
-    def rejects(self, frame: pd.DataFrame) -> None:
+    def rejects(self, findings: Findings) -> None:
+        frame = findings.frame()
         if frame.empty:
             return
         copy_sql = sql.SQL("COPY migration.reject ({}) FROM STDIN").format(

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipeline.engine import PARIS, Counts, ParentStatus, RunScope, migrate_family
+from pipeline.engine import PARIS, Counts, Findings, ParentStatus, RunScope, migrate_family
 from pipeline.extract import (
     ExtractError,
     Manifest,
@@ -212,14 +212,13 @@ class MemorySink:
             for table, code in zip(typed["table_name"], typed["code"], strict=True):
                 self.codes.setdefault(table, set()).add(code)
 
-    def rejects(self, frame: pd.DataFrame) -> None:
-        if frame.empty:
+    def rejects(self, findings: Findings) -> None:
+        if findings.found.empty:
             return
-        table = frame["type_objet"].iloc[0]
-        if table in self.rejected:
-            self.rejected[table].update(frame.loc[frame["blocking"].astype(bool), "id_p3"])
-        self.rules.update(frame["regle"].value_counts().to_dict())
-        self.report.add(frame[["regle", *REJECT_COLUMNS]])
+        if findings.table in self.rejected:
+            self.rejected[findings.table].update(findings.blocking_ids())
+        self.rules.update(findings.found["rule"].value_counts().to_dict())
+        self.report.add(findings)  # the reject rows are built by whoever writes them
 
     def counts(
         self,
@@ -295,18 +294,18 @@ class ReportWriter:
 
     def __init__(self, report_dir: Path, stem: str, families: list) -> None:
         self.report_dir, self.stem, self.families = Path(report_dir), stem, families
-        self.frames: list[pd.DataFrame] = []
+        self.findings: list[Findings] = []
 
-    def add(self, frame: pd.DataFrame) -> None:
-        self.frames.append(frame)
+    def add(self, findings: Findings) -> None:
+        self.findings.append(findings)
 
     def finish(self, summary: dict) -> ReportFiles:
         return write_report(
-            self.report_dir, self.stem, summary, self.families, _report_chunks(self.frames)
+            self.report_dir, self.stem, summary, self.families, _report_chunks(self.findings)
         )
 
     def abort(self) -> None:
-        self.frames = []
+        self.findings = []
 
 
 class BackgroundReport(ReportWriter):
@@ -328,8 +327,8 @@ class BackgroundReport(ReportWriter):
         )
         self.process.start()
 
-    def add(self, frame: pd.DataFrame) -> None:
-        self.inbox.put(("rows", frame))
+    def add(self, findings: Findings) -> None:
+        self.inbox.put(("rows", findings))
 
     def finish(self, summary: dict) -> ReportFiles:
         self.inbox.put(("end", summary))
@@ -399,9 +398,9 @@ def precheck_with_rlm_inputs(
     return summaries
 
 
-def _report_chunks(frames: list[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    for frame in frames:
-        out = frame[["regle", *REJECT_COLUMNS]].copy()
+def _report_chunks(batches: list[Findings]) -> Iterator[pd.DataFrame]:
+    for findings in batches:
+        out = findings.frame()[["regle", *REJECT_COLUMNS]]
         naive = {h: h.replace(tzinfo=None) for h in set(out["heure"])}  # one per chunk
         out["heure"] = out["heure"].map(naive)
         yield out

@@ -21,7 +21,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from pipeline.engine import PARIS, Counts, RunScope, TargetSink, record_counts, report_frame
+from pipeline.engine import PARIS, Counts, Findings, RunScope, TargetSink, record_counts
 from pipeline.families import OBJECT_TYPES
 from pipeline.mappings import MAPPINGS_DIR
 from pipeline.runs import ExtractInfo, latest_extract, region_of
@@ -315,7 +315,7 @@ def migrate_regional(
             rows = _regional_rows(p3, obj, extract.extract_id).assign(code_structure=ml)
 
             found = _missing(rows, obj.mandatory)
-            sink.rejects(report_frame(scope, OBJECT_TYPES[obj.objet], rows, found, heure))
+            sink.rejects(Findings.of(scope, OBJECT_TYPES[obj.objet], rows, found, heure))
             blocked = set(found["line_no"])
             run.rejected += len(blocked)
             run.take(ml, rows, blocked)
