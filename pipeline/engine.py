@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 from psycopg import sql
 
 from pipeline import mappings
 from pipeline.families import FAMILY_BY_KEY, OBJECT_ORDER, OBJECT_TYPES, ObjectType, dossier_path
 from pipeline.rules.apply import CheckContext, check_rows
-from pipeline.rules.values import TEXT, member, present, value_set
+from pipeline.rules.values import TEXT, arrow_text, as_mask, member, value_set
 from schemas.imilo.models import DERIVED_COLUMNS, REJECT_COLUMNS, parent_column
 from schemas.p3.columns import P3_COLUMNS, id_column
 
@@ -50,10 +51,11 @@ class RunScope:
 
     def in_scope(self, code_structure: pd.Series) -> pd.Series:
         """Rows of the ML or of its antennes (same INSEE code); rows without a code too."""
-        codes = code_structure.astype(TEXT).str.strip()
-        return (~present(code_structure)) | (codes.str[:5] == self.ml[:5]).fillna(False).astype(
-            bool
-        )
+        codes = pc.utf8_trim_whitespace(arrow_text(code_structure))
+        given = pc.fill_null(pc.not_equal(codes, ""), False)
+        ours = pc.fill_null(pc.starts_with(codes, self.ml[:5]), False)
+        flags = pc.or_(pc.invert(given), ours).to_numpy(zero_copy_only=False)
+        return pd.Series(flags, index=code_structure.index)
 
 
 @dataclass
@@ -157,42 +159,52 @@ class Findings:
         first_parent = ot.parents[0].column if ot.parents else None
         who, who2 = _who(hit, ot)
         n = len(hit)
-        nothing = np.full(n, None, dtype=object)
+        nothing = _text(np.full(n, None, dtype=object))
         rules = found["rule"].to_numpy(dtype=object)
         blocking = found["blocking"].to_numpy(dtype=bool)
-        value = _objects(found["value"])
+        value = _text(found["value"])
         cascade = np.char.startswith(rules.astype(str), "PARENT_")
         level = np.array([levels[r] for r in rules], dtype=object)
         severity = np.where(blocking, "ERREUR", "ALERTE").astype(object)
+        parent = _text(hit[first_parent]) if first_parent else nothing
         return pd.DataFrame(
             {
-                "run_id": np.full(n, self.run_id, dtype=object),
-                "regle": rules,
+                "run_id": self.run_id,
+                "regle": _text(rules),
                 "blocking": blocking,
-                "niveau": np.where(level == "INFO", level, severity),
-                "heure": np.full(n, self.heure, dtype=object),
-                "type_objet": np.full(n, ot.table, dtype=object),
-                "id_p3": _objects(hit["_id"]),
+                "niveau": _text(np.where(level == "INFO", level, severity)),
+                "heure": self.heure,
+                "type_objet": _text(np.full(n, ot.table, dtype=object)),
+                "id_p3": _text(hit["_id"]),
                 # A cascade names the parent that failed; any other fault the first parent.
-                "id_parent": np.where(
-                    cascade, value, _objects(hit[first_parent]) if first_parent else nothing
-                ),
-                "info_complementaire": _objects(hit[info_f]) if info_f else nothing,
-                "info_demat": _objects(hit[info_g]) if info_g else nothing,
-                "info_objet": _objects(who),
-                "info2_objet": _objects(who2),
-                "vide": np.full(n, "", dtype=object),
-                "plateforme": np.full(n, self.plateforme, dtype=object),
-                "code_structure": _objects(hit["code_structure"]),
-                "type_erreur": np.array([catalogue[r].label for r in rules], dtype=object),
-                "libelle_element": _objects(hit[ot.label]) if ot.label else nothing,
-                "champ": _objects(found["field"]),
+                "id_parent": value.where(cascade, parent),
+                "info_complementaire": _text(hit[info_f]) if info_f else nothing,
+                "info_demat": _text(hit[info_g]) if info_g else nothing,
+                "info_objet": _text(who),
+                "info2_objet": _text(who2),
+                "vide": _text(np.full(n, "", dtype=object)),
+                "plateforme": self.plateforme,
+                "code_structure": _text(hit["code_structure"]),
+                "type_erreur": _text(np.array([catalogue[r].label for r in rules], dtype=object)),
+                "libelle_element": _text(hit[ot.label]) if ot.label else nothing,
+                "champ": _text(found["field"]),
                 "valeur": value,
-                "bloquant": np.where(blocking, "Oui", "Non").astype(object),
+                "bloquant": _text(np.where(blocking, "Oui", "Non").astype(object)),
             },
             columns=list(REJECT_COPY_COLUMNS),
-            copy=False,
         )
+
+
+def _text(values: pd.Series | np.ndarray) -> pd.Series:
+    """Values as Arrow text (NULL where missing), on a fresh 0..n-1 index."""
+    if isinstance(values, pd.Series) and values.dtype == TEXT:
+        return values.reset_index(drop=True)
+    objects = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    try:
+        data = pa.array(objects, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: each value as text
+        return pd.Series(objects).astype(object).where(pd.notna(objects), None).astype(TEXT)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([data])))
 
 
 def report_frame(
@@ -205,15 +217,6 @@ def report_frame(
 _JEUNE_COLUMNS = ("_d_nom", "_d_prenom", "_d_naissance")
 
 
-def _objects(values: pd.Series) -> np.ndarray:
-    """The values as Python objects, None where missing (NULL, NaN, NaT)."""
-    if values.dtype == object:
-        out = values.to_numpy(dtype=object, copy=True)
-        out[pd.isna(out)] = None
-        return out
-    return values.to_numpy(dtype=object, na_value=None)
-
-
 def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus]) -> pd.DataFrame:
     """PARENT_REJETE / PARENT_ABSENT findings: one per child, naming its first failing parent."""
     decided = pd.Series(False, index=rows.index)
@@ -221,7 +224,7 @@ def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus
     for parent in sorted(ot.parents, key=lambda p: OBJECT_ORDER[p.table]):
         status = parents[parent.table]
         fk = rows[parent.column].astype(TEXT).str.strip()
-        given = present(rows[parent.column])
+        given = as_mask(fk != "")
         migrated = given & member(fk, status.migrated_ids)
         rejected = given & ~migrated & member(fk, status.rejected)
         absent = ~migrated & ~rejected & (given | parent.mandatory)
@@ -694,6 +697,7 @@ class TargetSink:
         frame = findings.frame()
         if frame.empty:
             return
+        frame = frame.astype(object).where(frame.notna(), None)
         copy_sql = sql.SQL("COPY migration.reject ({}) FROM STDIN").format(
             sql.SQL(", ").join(map(sql.Identifier, REJECT_COPY_COLUMNS))
         )

@@ -7,6 +7,7 @@ run, and writes the same report files: Détail and Total sheets, ``.rejets.csv``
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import multiprocessing
@@ -328,22 +329,55 @@ class BackgroundReport(ReportWriter):
         self.process.start()
 
     def add(self, findings: Findings) -> None:
-        self.inbox.put(("rows", findings))
+        if not self.outbox.empty():  # it failed already: stop here and tell why
+            self._outcome()
+        self._send(("rows", findings))
 
     def finish(self, summary: dict) -> ReportFiles:
-        self.inbox.put(("end", summary))
-        outcome, value = self.outbox.get()
-        self.process.join()
+        self._send(("end", summary))
+        return self._outcome()
+
+    def abort(self) -> None:
+        if self.process.is_alive():
+            with contextlib.suppress(queue.Full):
+                self.inbox.put(("abort", None), timeout=5)
+        self._stop()
+
+    def _send(self, message: tuple) -> None:
+        while True:
+            try:
+                self.inbox.put(message, timeout=1)
+                return
+            except queue.Full:
+                if not self.process.is_alive():  # it failed: its error is the one to tell
+                    self._outcome()
+
+    def _outcome(self) -> ReportFiles:
+        """The report process's answer: the files, or its error, raised here."""
+        while True:
+            try:
+                outcome, value = self.outbox.get(timeout=1)
+                break
+            except queue.Empty:
+                if not self.process.is_alive() and self.outbox.empty():
+                    self._stop()
+                    raise RuntimeError(
+                        f"the report process stopped (exit code {self.process.exitcode})"
+                        " without writing the report"
+                    ) from None
+        self._stop()
         if outcome == "error":
             raise value
         return value
 
-    def abort(self) -> None:
+    def _stop(self) -> None:
+        self.process.join(timeout=30)
         if self.process.is_alive():
-            self.inbox.put(("abort", None))
-            self.process.join(timeout=30)
-            if self.process.is_alive():
-                self.process.kill()
+            self.process.kill()
+            self.process.join()
+        self.inbox.cancel_join_thread()  # what it did not read is not needed any more
+        self.inbox.close()
+        self.outbox.close()
 
 
 class _Aborted(Exception):
@@ -401,6 +435,5 @@ def precheck_with_rlm_inputs(
 def _report_chunks(batches: list[Findings]) -> Iterator[pd.DataFrame]:
     for findings in batches:
         out = findings.frame()[["regle", *REJECT_COLUMNS]]
-        naive = {h: h.replace(tzinfo=None) for h in set(out["heure"])}  # one per chunk
-        out["heure"] = out["heure"].map(naive)
+        out["heure"] = findings.heure.replace(tzinfo=None)  # one per chunk
         yield out

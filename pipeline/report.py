@@ -53,7 +53,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.format import Format
@@ -208,12 +211,11 @@ def write_report(
             try:
                 with open(parts[1], "w", encoding="utf-8", newline="") as csv_file:
                     report = _Workbook(workbook, families, family_of, controls)
-                    writer = csv.writer(csv_file, delimiter=";", lineterminator="\n")
-                    writer.writerow(CSV_HEADER)
+                    csv.writer(csv_file, delimiter=";", lineterminator="\n").writerow(CSV_HEADER)
                     for chunk in rejects:
-                        rows = _normalise(chunk)
-                        report.add_rows(rows)
-                        writer.writerows(_csv_rows(rows))
+                        columns = _Columns.of(chunk)
+                        report.add_rejects(columns)
+                        csv_file.write(columns.csv_lines())
                     report.finish(summary, evolution)
             except BaseException:
                 # Close the sheets' temporary files; the first error is the one to tell.
@@ -254,23 +256,157 @@ def _family_of(families: Sequence[tuple[str, Sequence[str]]]) -> dict[str, str]:
     return family_of
 
 
-def _normalise(chunk: pd.DataFrame) -> list[tuple]:
-    """The chunk's rows as tuples (regle, A..Q): text, datetime or None for heure, Oui/Non."""
-    if chunk.columns.has_duplicates:
-        raise ValueError("a reject chunk has duplicate column names")
-    missing = [name for name in INPUT_COLUMNS if name not in chunk.columns]
-    if missing:
-        raise ValueError(f"a reject chunk lacks the columns {', '.join(missing)}")
-    columns: list[list[Any]] = []
-    for name in INPUT_COLUMNS:
-        values = chunk[name].tolist()
-        if name == "heure":
-            columns.append([_to_datetime(value) for value in values])
-        elif name == "bloquant":
-            columns.append([_to_oui_non(value) for value in values])
-        else:
-            columns.append([value if type(value) is str else _to_text(value) for value in values])
-    return list(zip(*columns, strict=True))
+class _Columns:
+    """A chunk of rejects as text columns (``regle`` then A..Q): what the sheets and the CSV
+    are made of. Arrow does the per-value work: trimming nothing, escaping XML and CSV,
+    joining cells; Python only sees the distinct values of ``heure`` and ``bloquant`` and
+    the rare values a vectorised rule cannot settle (control characters, spaces at an end,
+    a value beyond Excel's 32,767 characters)."""
+
+    def __init__(
+        self, text: dict[str, pa.Array], heure: list[datetime | None], heure_codes: pa.Array
+    ) -> None:
+        self.text = text  # column name -> string array, "" where empty (heure: ISO 8601)
+        self.heure, self.heure_codes = heure, heure_codes  # distinct heures, each row's
+        self._cell_tails: list[pa.Array] | None = None
+
+    def __len__(self) -> int:
+        return len(self.text["regle"])
+
+    @classmethod
+    def of(cls, chunk: pd.DataFrame) -> _Columns:
+        if chunk.columns.has_duplicates:
+            raise ValueError("a reject chunk has duplicate column names")
+        missing = [name for name in INPUT_COLUMNS if name not in chunk.columns]
+        if missing:
+            raise ValueError(f"a reject chunk lacks the columns {', '.join(missing)}")
+        text: dict[str, pa.Array] = {}
+        heures: list[datetime | None] = []
+        heure_codes = pa.array([], pa.int64())
+        for name in INPUT_COLUMNS:
+            values = chunk[name]
+            if name == "heure":
+                codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+                heures = [_to_datetime(value) for value in uniques]
+                iso = [h.isoformat() if h is not None else "" for h in heures]
+                heure_codes = pa.array(codes)
+                text[name] = pa.array(iso, pa.string()).take(heure_codes)
+            elif name == "bloquant":
+                codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+                words = [_to_oui_non(value) for value in uniques]
+                text[name] = pa.array(words, pa.string()).take(pa.array(codes))
+            else:
+                text[name] = _text_column(values)
+        return cls(text, heures, heure_codes)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.text[name].to_numpy(zero_copy_only=False)
+
+    def csv_lines(self) -> str:
+        """The chunk's CSV lines, as ``csv.writer`` (``;``, minimal quoting) writes them."""
+        if not len(self):
+            return ""
+        fields = []
+        for name in INPUT_COLUMNS:
+            values = self.text[name]
+            quoted = pc.binary_join_element_wise(
+                '"', pc.replace_substring(values, '"', '""'), '"', ""
+            )
+            fields.append(pc.if_else(pc.match_substring_regex(values, '[;"\r\n]'), quoted, values))
+        lines = pc.binary_join_element_wise(*fields, ";")
+        return "\n".join(lines.to_pylist()) + "\n"
+
+    def rows_xml(self, first_row: int, rows: np.ndarray | None, datetime_xf: int) -> str:
+        """The ``<row>`` XML of the chunk's rows (or of ``rows``, positions), numbered from
+        ``first_row`` (1-based, as in the sheet)."""
+        count = len(self) if rows is None else len(rows)
+        number = pc.cast(pa.array(np.arange(first_row, first_row + count)), pa.string())
+        parts: list[pa.Array | str] = ['<row r="', number, '">']
+        for col, tail in enumerate(self._tails(datetime_xf)):
+            if rows is not None:
+                tail = tail.take(pa.array(rows))
+            cell = pc.binary_join_element_wise(f'<c r="{_COLUMN_LETTERS[col]}', number, tail, "")
+            parts.append(pc.if_else(pc.equal(tail, ""), "", cell))
+        parts.append("</row>")
+        return "".join(pc.binary_join_element_wise(*parts, "").to_pylist())
+
+    def _tails(self, datetime_xf: int) -> list[pa.Array]:
+        """Per column A..Q, what follows ``<c r="A12`` in each row's cell ("" for none)."""
+        if self._cell_tails is None:
+            self._cell_tails = [
+                self._heure_tails(datetime_xf)
+                if name == "heure"
+                else _cell_tails(self.text[name], name in _REPEATED_COLUMNS)
+                for name, _ in DETAIL_COLUMNS
+            ]
+        return self._cell_tails
+
+    def _heure_tails(self, datetime_xf: int) -> pa.Array:
+        tails = [
+            "" if h is None else f'" s="{datetime_xf}"><v>{_excel_serial(h):.16G}</v></c>'
+            for h in self.heure
+        ]
+        return pa.array(tails, pa.string()).take(self.heure_codes)
+
+
+# Columns whose values repeat from row to row: their cells are built once per value.
+_REPEATED_COLUMNS = frozenset(
+    {"niveau", "type_objet", "vide", "plateforme", "code_structure", "type_erreur", "champ"}
+    | {"bloquant"}
+)
+# Values the vectorised cell rule cannot settle: left to ``_inline_string``, value by value.
+_ODD_CELL = (
+    r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
+    r"|^(?:\s|[^\x00-\x7f])|(?:\s|[^\x00-\x7f])$"
+)
+
+
+def _cell_tails(values: pa.Array, repeated: bool = False) -> pa.Array:
+    """What follows ``<c r="A12`` in each value's inline-string cell ("" for an empty one).
+
+    ``repeated``: a column of few distinct values (codes, labels), built once per value."""
+    if repeated:
+        encoded = pc.dictionary_encode(values)
+        return _cell_tails(encoded.dictionary).take(encoded.indices)
+    escaped = values
+    if pc.any(pc.match_substring_regex(values, "[&<>]")).as_py():
+        for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            escaped = pc.replace_substring(escaped, char, entity)
+    tails = pc.binary_join_element_wise('" t="inlineStr"><is><t>', escaped, "</t></is></c>", "")
+    odd = pc.or_(
+        pc.match_substring_regex(values, _ODD_CELL),
+        pc.greater(pc.utf8_length(values), _EXCEL_MAX_CHARS // 2),
+    )
+    if pc.any(odd).as_py():
+        where = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+        fixed = tails.to_numpy(zero_copy_only=False).astype(object)
+        for i, value in zip(where, values.take(pa.array(where)).to_pylist(), strict=True):
+            fixed[i] = _inline_string(value)
+        tails = pa.array(fixed, pa.string())
+    return pc.if_else(pc.equal(values, ""), "", tails)
+
+
+def _text_column(values: pd.Series) -> pa.Array:
+    """A column as text, "" where empty: strings as they are, whole numbers without ".0"."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        data = pa.array(values.array)
+        return pc.fill_null(data.cast(pa.string()), "")
+    objects = values.to_numpy(dtype=object)
+    try:
+        array = pa.array(objects, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = None
+    if array is not None and (
+        pa.types.is_string(array.type)
+        or pa.types.is_large_string(array.type)
+        or pa.types.is_integer(array.type)
+        or pa.types.is_null(array.type)
+    ):
+        return pc.fill_null(array.cast(pa.string()), "")
+    return pa.array(
+        [value if type(value) is str else _to_text(value) for value in objects.tolist()],
+        pa.string(),
+    )
 
 
 def _is_missing(value: Any) -> bool:
@@ -328,16 +464,6 @@ def _to_oui_non(value: Any) -> str:
     raise ValueError(f"bloquant must be Oui or Non, not {value!r}")
 
 
-def _csv_rows(rows: list[tuple]) -> Iterable[list]:
-    for row in rows:
-        heure = row[_I_HEURE]
-        yield [
-            *row[:_I_HEURE],
-            "" if heure is None else heure.isoformat(),
-            *row[_I_HEURE + 1 :],
-        ]
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
@@ -384,7 +510,6 @@ class _Workbook:
                 workbook.add_worksheet(f"{family} Détail", _StreamedWorksheet), self
             )
         self.total = _DetailSheet(workbook.add_worksheet(TOTAL_SHEET, _StreamedWorksheet), self)
-        self.rows = _RowBuilder(self.datetime._get_xf_index())
         self.cross = workbook.add_worksheet(CROSS_SHEET)
         # A run's controls: the indicators P3 vs i-milo, then the GO / NO GO.
         self.indicators = workbook.add_worksheet(INDICATORS_SHEET) if controls else None
@@ -397,25 +522,28 @@ class _Workbook:
         # (type_objet, regle, type_erreur, bloquant) -> number of rejects
         self.counts: Counter[tuple[str, str, str, str]] = Counter()
 
-    def add_rows(self, rows: list[tuple]) -> None:
-        family_of = self.family_of
-        unknown = {row[_I_TYPE] for row in rows} - family_of.keys()
+    def add_rejects(self, columns: _Columns) -> None:
+        if not len(columns):
+            return
+        types = columns.column("type_objet")
+        unknown = set(types) - self.family_of.keys()
         if unknown:
             raise ValueError(
                 "rejects of object types in no migrated family: " + ", ".join(sorted(unknown))
             )
-        detail = self.detail
-        total = self.total
-        pieces = self.rows.pieces
-        for row in rows:
-            row_pieces = pieces(row)
-            detail[family_of[row[_I_TYPE]]].add(row_pieces)
-            total.add(row_pieces)
-        for sheet in (*detail.values(), total):
-            sheet.flush()
-        self.counts.update(
-            (row[_I_TYPE], row[0], row[_I_TYPE_ERREUR], row[_I_BLOQUANT]) for row in rows
+        families = np.array([self.family_of[t] for t in types], dtype=object)
+        for key in dict.fromkeys(families):
+            rows = np.flatnonzero(families == key)
+            self.detail[key].add(columns, None if len(rows) == len(types) else rows)
+        self.total.add(columns, None)
+        keys = zip(
+            types,
+            columns.column("regle"),
+            columns.column("type_erreur"),
+            columns.column("bloquant"),
+            strict=True,
         )
+        self.counts.update(keys)
 
     def finish(self, summary: Mapping[str, Any], evolution: Any = None) -> None:
         for sheet in (*self.detail.values(), self.total):
@@ -652,21 +780,16 @@ class _DetailSheet:
         ws.set_row(0, 30)
         ws.freeze_panes(1, 0)
         self.next_row = 1  # 0-based index of the next data row
-        self.pending: list[str] = []
+        self.datetime_xf = book.datetime._get_xf_index()
 
-    def add(self, pieces: list[str]) -> None:
-        """Queue one reject's row, given as the pieces around its row number."""
-        self.pending.append(str(self.next_row + 1 + len(self.pending)).join(pieces))
-
-    def flush(self) -> None:
-        if self.pending:
-            last = self.next_row + len(self.pending) - 1
-            self.ws.append_rows_xml("".join(self.pending), self.next_row, last, 16)
-            self.next_row = last + 1
-            self.pending = []
+    def add(self, columns: _Columns, rows: np.ndarray | None) -> None:
+        """Append the chunk's rejects (or those at positions ``rows``)."""
+        count = len(columns) if rows is None else len(rows)
+        xml = columns.rows_xml(self.next_row + 1, rows, self.datetime_xf)
+        self.ws.append_rows_xml(xml, self.next_row, self.next_row + count - 1, 16)
+        self.next_row += count
 
     def finish(self) -> None:
-        self.flush()
         self.ws.autofilter(0, 0, self.next_row - 1, len(DETAIL_COLUMNS) - 1)
 
 
@@ -676,11 +799,6 @@ _CONTROL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f]")
 _EXCEL_EPOCH = datetime(1899, 12, 31)
 _EXCEL_MAX_CHARS = 32_767
-
-
-# Columns whose values repeat from row to row (niveau, type d'objet, vide, plateforme,
-# code structure, type d'erreur, champ, bloquant): their cells are cached.
-_REPEATED_COLUMNS = frozenset({0, 2, 9, 10, 11, 12, 14, 16})
 
 
 def _inline_string(value: str) -> str:
@@ -721,37 +839,6 @@ def _excel_serial(value: datetime) -> float:
     delta = value - _EXCEL_EPOCH
     serial = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86_400
     return serial + 1 if serial > 59 else serial  # Excel's 29/02/1900
-
-
-class _RowBuilder:
-    """Builds a reject's ``<row>`` XML as pieces to be joined by its row number."""
-
-    def __init__(self, datetime_xf: int) -> None:
-        self.datetime_xf = datetime_xf
-        self.cells: dict[tuple[int, str], str] = {}
-
-    def pieces(self, row: tuple) -> list[str]:
-        cells = self.cells
-        if len(cells) > 100_000:  # a cache, not a store: memory stays flat
-            cells.clear()
-        pieces = ['<row r="']
-        tail = '">'
-        for col, value in enumerate(row[1:]):
-            if col == 1:
-                if value is None:
-                    continue
-                pieces.append(tail + '<c r="B')
-                tail = f'" s="{self.datetime_xf}"><v>{_excel_serial(value):.16G}</v></c>'
-            elif value:
-                pieces.append(f'{tail}<c r="{_COLUMN_LETTERS[col]}')
-                cell = cells.get((col, value)) if col in _REPEATED_COLUMNS else None
-                if cell is None:
-                    cell = _inline_string(value)
-                    if col in _REPEATED_COLUMNS:
-                        cells[(col, value)] = cell
-                tail = cell
-        pieces.append(tail + "</row>")
-        return pieces
 
 
 def _write_text(ws: Worksheet, row: int, col: int, value: str, plain: Format) -> None:

@@ -110,6 +110,7 @@ def hostile(upgraded_databases, tmp_path_factory: pytest.TempPathFactory) -> dic
     summary["_rows"] = {
         (r["Type d'objet"], r["Identifiant P3"], r["Champ"]): r for r in rejects_of(summary)
     }
+    summary["_folder"] = folder
     return summary
 
 
@@ -239,6 +240,38 @@ def test_bytes_the_encoding_cannot_hold_stop_the_load(
 
     with pytest.raises(ExtractError, match=message):
         load_extract(_folder(tmp_path, content), db.p3_engine())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"id_adresse;code_structure;ligne1\r\n1;59350S00;caf\x81\r\n", r"line 2, column ligne1"),
+        (b"id_adresse;code_structure;ligne1\r\n1;59350S00;a\x00b\r\n", r"a NUL byte"),
+        ("id_adresse;code_structure;ligne1\r\n1;59350S00;Hélène\r\n".encode(), r"in UTF-8"),
+        (b"\xef\xbb\xbfid_adresse;code_structure;ligne1\r\n1;59350S00;a\r\n", r"byte order"),
+    ],
+)
+def test_the_precheck_refuses_the_same_bytes(tmp_path, content, message):
+    from pipeline.precheck import precheck
+
+    with pytest.raises(ExtractError, match=message):
+        precheck(_folder(tmp_path, content), tmp_path / "r", ML)
+
+
+def test_the_precheck_of_hostile_values_equals_tab2(hostile, tmp_path):
+    # The pre-check reads the files with Arrow, TAB2 reads what the loader stored: every
+    # hostile value must come out the same in both reports.
+    from pipeline.precheck import precheck_with_rlm_inputs
+
+    pre = precheck_with_rlm_inputs(hostile["_folder"], tmp_path / "pre", ML)[0]
+
+    def rows(summary):
+        return sorted(
+            tuple(v for k, v in r.items() if k != "Heure de migration") for r in rejects_of(summary)
+        )
+
+    assert rows(pre) == rows(hostile)
+    assert pre["objects"] == hostile["objects"]
 
 
 def test_one_utf8_line_in_a_cp1252_file_is_named(upgraded_databases, tmp_path):

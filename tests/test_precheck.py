@@ -173,3 +173,128 @@ def test_an_accounts_file_with_a_short_line_is_refused(upgraded_databases, tmp_p
     path.write_text("login_imilo;login_p3;nom;prenom\na;b;c\n", encoding="utf-8")
     with pytest.raises(ExtractError, match=r"comptes\.csv: line 2: 4 fields expected"):
         load_imilo_accounts(db.p3_engine(), ML, path)
+
+
+def _small_extract(folder: Path, adresse: bytes | None = None) -> Path:
+    from tests.conftest import write_extract
+
+    dossier = {
+        "id_dossier": "1",
+        "code_structure": ML,
+        "numero": "P1",
+        "civilite": "M",
+        "nom": "Durand",
+        "prenom": "Léo",
+        "date_naissance": "01/02/2004",
+        "date_premier_accueil": "03/04/2022",
+        "statut": "ACTIF",
+    }
+    folder = write_extract(folder, {"dossier": [dossier], "demat": []}, (ML,))
+    if adresse is not None:
+        (folder / "adresse.csv").write_bytes(adresse)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"id_adresse;code_structure;id_dossier\r\n1;33063S00;1;extra\r\n",
+            r"adresse\.csv: line 2: 4 fields, the header has 3; first value '1'",
+        ),
+        (
+            b"id_adresse;code_structure;id_dossier\r\n1;33063S00;1\r\n2;33063S00\r\n",
+            r"adresse\.csv: line 3: 2 fields, the header has 3; first value '2'",
+        ),
+    ],
+)
+def test_a_malformed_line_gets_the_loaders_message(
+    upgraded_databases, tmp_path: Path, content: bytes, message: str
+):
+    # The pre-check parses with Arrow; on a line Arrow refuses it words the error as the
+    # loader (which a TAB would use) does: the same file, line and fields.
+    from pipeline import db
+    from pipeline.extract import ExtractError, load_extract
+    from pipeline.precheck import precheck
+
+    folder = _small_extract(tmp_path / "x", content)
+    with pytest.raises(ExtractError, match=message) as loaded:
+        load_extract(folder, db.p3_engine())
+    with pytest.raises(ExtractError, match=message) as checked:
+        precheck(folder, tmp_path / "r", ML)
+    assert str(checked.value) == str(loaded.value)
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+
+
+def test_a_header_only_file_is_a_table_without_rows(tmp_path: Path):
+    from pipeline.precheck import precheck
+
+    summary = precheck(_small_extract(tmp_path / "x"), tmp_path / "r", ML)[0]
+    assert summary["objects"]["demat"] == {
+        "read": 0,
+        "migrated": 0,
+        "rejected": 0,
+        "migrated_with_errors": 0,
+        "out_of_scope": 0,
+    }
+    assert summary["objects"]["dossier"]["migrated"] == 1
+
+
+def _report_contents(summary: dict) -> tuple[list[tuple], dict]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(summary["report_path"])
+    sheets = {}
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python()
+        sheets[name] = [
+            row[:1] + row[2:] if "Détail" in name or name == "Total" else row for row in rows
+        ]  # column B is the hour of the run
+    return _rows(summary), sheets
+
+
+def test_the_report_is_the_same_written_beside_the_rules_or_after_them(tmp_path: Path):
+    from pipeline.fixtures.generator import generate
+    from pipeline.precheck import precheck
+
+    generate(tmp_path / "x", ML, 120, seed=25)
+    beside = precheck(tmp_path / "x", tmp_path / "a", ML, parallel=True)[0]
+    after = precheck(tmp_path / "x", tmp_path / "b", ML, parallel=False)[0]
+    assert sum(beside["rules"].values()) > 100
+    assert _report_contents(beside) == _report_contents(after)
+    assert beside["objects"] == after["objects"] and beside["rules"] == after["rules"]
+
+
+def test_a_failing_report_process_fails_the_precheck_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import pipeline.precheck as module
+    from pipeline.fixtures.generator import generate
+
+    def broken(*args, **kwargs):
+        raise ValueError("disk full (simulated)")
+
+    generate(tmp_path / "x", ML, 20, seed=26)
+    monkeypatch.setattr(module, "write_report", broken)  # the forked process inherits it
+    with pytest.raises(ValueError, match=r"disk full \(simulated\)"):
+        module.precheck(tmp_path / "x", tmp_path / "r", ML, parallel=True)
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())
+
+
+def test_a_precheck_that_fails_midway_stops_its_report_process(tmp_path: Path):
+    import multiprocessing
+
+    from pipeline.extract import ExtractError
+    from pipeline.fixtures.generator import generate
+    from pipeline.precheck import precheck
+
+    folder = tmp_path / "x"
+    generate(folder, ML, 20, seed=27)
+    # A malformed line in a file read late (after the dossiers): rejects were already sent.
+    width = (folder / "demat.csv").read_bytes().split(b"\r\n")[0].count(b";") + 1
+    with open(folder / "demat.csv", "ab") as handle:
+        handle.write(b";".join([b"9"] * (width + 1)) + b"\r\n")
+    with pytest.raises(ExtractError, match=r"demat\.csv: line \d+: \d+ fields, the header has"):
+        precheck(folder, tmp_path / "r", ML, parallel=True)
+    assert multiprocessing.active_children() == []
+    assert not (tmp_path / "r").exists() or not list((tmp_path / "r").iterdir())  # no part
