@@ -66,14 +66,14 @@ def _findings(
     field: str,
     blocking: bool,
 ) -> pd.DataFrame:
-    hit = rows.loc[mask]
+    flags = mask.to_numpy(dtype=bool) if isinstance(mask, pd.Series) else mask
     return pd.DataFrame(
         {
-            "line_no": hit["line_no"].to_numpy(),
+            "line_no": rows["line_no"].to_numpy()[flags],
             "rule": rule,
             "field": field,
             "blocking": blocking,
-            "value": hit[field].to_numpy() if field in hit else None,
+            "value": rows[field][flags].to_numpy() if field in rows else None,
         }
     )
 
