@@ -40,8 +40,8 @@ class DeflatedRows:
         self.compressed = 0  # bytes deflated
         self._ended = False
 
-    def write(self, xml: str) -> None:
-        data = xml.encode("utf-8")
+    def write(self, data: bytes) -> None:
+        """Append rows given as UTF-8 XML."""
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         self._put(self._deflate.compress(data))

@@ -93,8 +93,10 @@ class FileSource:
         names = [name.strip() for name in next(csv.reader([header], delimiter=";"))]
         data = _parse(path, table, self.encoding, names, body)
         columns = list(file_columns(table))
-        for start in range(0, max(data.num_rows, 1), self.chunk_rows):
-            piece = data.slice(start, self.chunk_rows)
+        # Chunks of equal size, none over chunk_rows: the rejects reach the report evenly.
+        size = -(-data.num_rows // max(1, -(-data.num_rows // self.chunk_rows))) or 1
+        for start in range(0, max(data.num_rows, 1), size):
+            piece = data.slice(start, size)
             chunk = pd.DataFrame(
                 {
                     name: (

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
@@ -195,9 +196,11 @@ def write_report(
                 {"constant_memory": True, "remove_timezone": True, "tmpdir": tmpdir},
             )
             try:
-                with open(parts[1], "w", encoding="utf-8", newline="") as csv_file:
+                with open(parts[1], "wb") as csv_file:
                     report = _Workbook(workbook, families, family_of, controls)
-                    csv.writer(csv_file, delimiter=";", lineterminator="\n").writerow(CSV_HEADER)
+                    header = io.StringIO()
+                    csv.writer(header, delimiter=";", lineterminator="\n").writerow(CSV_HEADER)
+                    csv_file.write(header.getvalue().encode("utf-8"))
                     for chunk in rejects:
                         columns = _Columns.of(chunk)
                         report.add_rejects(columns)
@@ -277,13 +280,13 @@ class _Columns:
         for name in INPUT_COLUMNS:
             values = chunk[name]
             if name == "heure":
-                codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+                codes, uniques = pd.factorize(values, use_na_sentinel=False)
                 heures = [_to_datetime(value) for value in uniques]
                 iso = [h.isoformat() if h is not None else "" for h in heures]
                 heure_codes = pa.array(codes)
                 text[name] = pa.array(iso, pa.string()).take(heure_codes)
             elif name == "bloquant":
-                codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+                codes, uniques = pd.factorize(values, use_na_sentinel=False)
                 words = [_to_oui_non(value) for value in uniques]
                 text[name] = pa.array(words, pa.string()).take(pa.array(codes))
             else:
@@ -293,10 +296,11 @@ class _Columns:
     def column(self, name: str) -> np.ndarray:
         return self.text[name].to_numpy(zero_copy_only=False)
 
-    def csv_lines(self) -> str:
-        """The chunk's CSV lines, as ``csv.writer`` (``;``, minimal quoting) writes them."""
+    def csv_lines(self) -> bytes:
+        """The chunk's CSV lines in UTF-8, as ``csv.writer`` (``;``, minimal quoting, ``\n``
+        line ends) writes them."""
         if not len(self):
-            return ""
+            return b""
         fields = []
         for name in INPUT_COLUMNS:
             values = self.text[name]
@@ -305,9 +309,9 @@ class _Columns:
             )
             fields.append(pc.if_else(pc.match_substring_regex(values, '[;"\r\n]'), quoted, values))
         lines = pc.binary_join_element_wise(*fields, ";")
-        return "\n".join(lines.to_pylist()) + "\n"
+        return _utf8(pc.binary_join_element_wise(lines, "\n", ""))
 
-    def rows_xml(self, first_row: int, rows: np.ndarray | None, datetime_xf: int) -> str:
+    def rows_xml(self, first_row: int, rows: np.ndarray | None, datetime_xf: int) -> bytes:
         """The ``<row>`` XML of the chunk's rows (or of ``rows``, positions), numbered from
         ``first_row`` (1-based, as in the sheet)."""
         count = len(self) if rows is None else len(rows)
@@ -319,7 +323,7 @@ class _Columns:
             cell = pc.binary_join_element_wise(f'<c r="{_COLUMN_LETTERS[col]}', number, tail, "")
             parts.append(pc.if_else(pc.equal(tail, ""), "", cell))
         parts.append("</row>")
-        return "".join(pc.binary_join_element_wise(*parts, "").to_pylist())
+        return _utf8(pc.binary_join_element_wise(*parts, ""))
 
     def _tails(self, datetime_xf: int) -> list[pa.Array]:
         """Per column A..Q, what follows ``<c r="A12`` in each row's cell ("" for none)."""
@@ -345,6 +349,18 @@ _REPEATED_COLUMNS = frozenset(
     {"niveau", "type_objet", "vide", "plateforme", "code_structure", "type_erreur", "champ"}
     | {"bloquant"}
 )
+
+
+def _utf8(values: pa.Array) -> bytes:
+    """The UTF-8 bytes of the values one after the other: the array's own data buffer."""
+    values = values.cast(pa.string())
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset :]
+    data = values.buffers()[2]
+    if data is None or not len(values):
+        return b""
+    return data.to_pybytes()[offsets[0] : offsets[len(values)]]
+
+
 # Values the vectorised cell rule cannot settle: left to ``_inline_string``, value by value.
 _ODD_CELL = (
     r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
@@ -761,7 +777,7 @@ class _StreamedWorksheet(Worksheet):
 
     deflated: DeflatedRows | None = None  # the rows streamed here, deflated as they come
 
-    def append_rows_xml(self, xml: str, first_row: int, last_row: int, last_col: int) -> None:
+    def append_rows_xml(self, xml: bytes, first_row: int, last_row: int, last_col: int) -> None:
         if not self.constant_memory:
             raise RuntimeError("append_rows_xml needs the workbook's constant_memory mode")
         previous: int = self.previous_row  # type: ignore[has-type]  # xlsxwriter is untyped
