@@ -366,9 +366,13 @@ class Sink(Protocol):
         ot: ObjectType,
         rows: pd.DataFrame,
         typed: pd.DataFrame,
+        keep: pd.Series,
         parents: dict[str, ParentStatus],
         ctx: CheckContext,
-    ) -> None: ...
+    ) -> None:
+        """The judged rows (id, structure, parents) and their typed values; ``keep`` says
+        which of them migrate (the others have a blocking finding)."""
+        ...
 
     def rejects(self, findings: Findings) -> None: ...
 
@@ -434,7 +438,7 @@ def migrate_object_type(
             keep = pd.Series(False, index=checked.index)  # production has them: none written
         # What a sink may read of the rows: the id, the structure, the parents.
         needed = ["_id", "code_structure", *(p.column for p in ot.parents)]
-        sink.migrated(scope, ot, checked.loc[keep, needed], typed.loc[keep], parents, ctx)
+        sink.migrated(scope, ot, checked[needed], typed, keep, parents, ctx)
         sink.rejects(Findings.of(scope, ot, rows, found, heure))
 
         blocking = found["blocking"].astype(bool)
@@ -650,9 +654,11 @@ class TargetSink:
         ot: ObjectType,
         rows: pd.DataFrame,
         typed: pd.DataFrame,
+        keep: pd.Series,
         parents: dict[str, ParentStatus],
         ctx: CheckContext,
     ) -> None:
+        rows, typed = rows.loc[keep], typed.loc[keep]
         n = len(rows)
         if n == 0:
             return

@@ -208,11 +208,12 @@ class MemorySink:
     def already_migrated(self, scope: RunScope, ot: ObjectType) -> frozenset[str]:
         return frozenset()  # nothing is in production for a pre-check
 
-    def migrated(self, scope, ot, rows, typed, parents, ctx) -> None:
+    def migrated(self, scope, ot, rows, typed, keep, parents, ctx) -> None:
         if ot.table in self.ids:
-            self.ids[ot.table].append(arrow_text(rows["_id"]))
+            self.ids[ot.table].append(arrow_text(rows["_id"]).filter(pa.array(keep.to_numpy())))
         if ot.table == "reference":
-            for table, code in zip(typed["table_name"], typed["code"], strict=True):
+            kept = typed.loc[keep]
+            for table, code in zip(kept["table_name"], kept["code"], strict=True):
                 self.codes.setdefault(table, set()).add(code)
 
     def rejects(self, findings: Findings) -> None:

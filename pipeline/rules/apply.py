@@ -131,12 +131,13 @@ def check_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Findings and typed values for rows of one object type (text columns + ``line_no``)."""
     parts: list[pd.DataFrame] = []
-    typed = pd.DataFrame(index=rows.index)
+    values: dict[str, pd.Series] = {}
     for spec in ot.fields:
-        faults, typed[spec.name] = _field_faults(ot, spec, rows, ctx)
+        faults, values[spec.name] = _field_faults(ot, spec, rows, ctx)
         for mask, rule, blocking in faults:
             if mask.any():
                 parts.append(_findings(rows, mask, rule, spec.name, blocking))
+    typed = pd.DataFrame(values, index=rows.index)
     # Every local row carries a code structure: an ML's or an antenne's (…S00, …S01).
     malformed = invalid_pattern(rows["code_structure"], STRUCTURE_CODE)
     if malformed.any():
