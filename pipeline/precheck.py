@@ -41,8 +41,6 @@ from pipeline.rules.values import TEXT, arrow_text, member
 from schemas.imilo.models import REJECT_COLUMNS
 from schemas.p3.columns import P3_COLUMNS, file_columns, id_column
 
-# Known shortcoming: about 10x as long as reading the files with pandas, against a target of 3x
-# (pandas overhead per column, xlsx writing); bench/precheck.py measures it.
 PRECHECK_CHUNK_ROWS = 100_000
 RUN_KIND = "PRECHECK"
 # The report process starts from a small server process rather than as a fork of the
