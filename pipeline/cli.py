@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -328,7 +329,9 @@ def cmd_precheck(args: argparse.Namespace) -> int:
     from pipeline.report_run import report_dir
 
     ml = check_ml_code(args.ml) if args.ml else None
-    for summary in precheck_with_rlm_inputs(Path(args.folder), report_dir(args.report_dir), ml):
+    folder = report_dir(args.report_dir)
+    _check_writable(folder)
+    for summary in precheck_with_rlm_inputs(Path(args.folder), folder, ml):
         _print_counts(summary)
     return 0
 
@@ -675,6 +678,8 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.extract import ExtractError
     from pipeline.runs import RunRefused
 
+    # A stop (kill, systemd, a container) cleans up as Ctrl-C does: no half report is left.
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         return int(args.func(args))
     except (ExtractError, RunRefused, ConfigurationError) as error:
@@ -687,6 +692,10 @@ def main(argv: list[str] | None = None) -> int:
     except RuntimeError as error:
         print(f"imilo-migrate: {error}", file=sys.stderr)
         return 1
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":

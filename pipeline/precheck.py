@@ -10,9 +10,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import itertools
 import multiprocessing
+import os
 import pickle
 import queue
+import re
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +95,8 @@ class FileSource:
         except UnicodeDecodeError:
             where = _locate_bad_bytes(path, self.encoding)
             raise ExtractError(f"{path}: {where}: not valid {self.encoding}") from None
-        header, _, body = text.partition("\n")
+        end = _LINE_END.search(text)  # \r\n, \n or a lone \r, as the loader's reader
+        header, body = (text[: end.start()], text[end.end() :]) if end else (text, "")
         names = [name.strip() for name in next(csv.reader([header], delimiter=";"))]
         data = _parse(path, table, self.encoding, names, body)
         columns = list(file_columns(table))
@@ -157,26 +162,44 @@ def _parse(path: Path, table: str, encoding: str, names: list[str], body: str) -
     """The rows after the header, every column Arrow text (NULL for an empty value)."""
     if not body.strip():  # a header and no row
         return pa.table({name: pa.array([], pa.string()) for name in names})
+    if '"' in body and _ODD_QUOTE.search(body):
+        # Arrow reads a stray quote ("Pharma"cie) leniently; the loader's reader may refuse
+        # it: let it judge, as a TAB's load would.
+        for _ in _rows(path, table, encoding):
+            pass
+    data = body.encode("utf-8")
     try:
-        return pcsv.read_csv(
-            pa.py_buffer(body.encode("utf-8")),
-            read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(
-                delimiter=";", newlines_in_values=True, ignore_empty_lines=True
-            ),
-            convert_options=pcsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
+        return _arrow_csv(data, names, block_size=1 << 20)
     except pa.ArrowInvalid as error:
+        if "straddl" in str(error):  # a value longer than a block: read the file as one
+            try:
+                return _arrow_csv(data, names, block_size=len(data) + 1)
+            except pa.ArrowInvalid:
+                pass
         # Only on failure: the loader's reader finds the line and words the message.
         for _ in _rows(path, table, encoding):
             pass
         raise ExtractError(f"{path}: {error}") from None
 
 
+def _arrow_csv(data: bytes, names: list[str], block_size: int) -> pa.Table:
+    return pcsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pcsv.ReadOptions(column_names=names, block_size=block_size),
+        parse_options=pcsv.ParseOptions(
+            delimiter=";", newlines_in_values=True, ignore_empty_lines=True
+        ),
+        convert_options=pcsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+
+
+_LINE_END = re.compile("\r\n|\n|\r")
+# A quote that neither opens a field, nor is doubled, nor closes one: what strict CSV refuses.
+_ODD_QUOTE = re.compile('(?<=[^;\r\n"])"(?![";\r\n]|$)')
 _NO_IDS = pa.array([], pa.large_string())
 _JEUNE = ("nom", "prenom", "date_naissance")
 _JEUNE_COLUMNS = ["_d_nom", "_d_prenom", "_d_naissance"]
@@ -267,7 +290,7 @@ def precheck(
     summaries = []
     for code in codes:
         started = dt.datetime.now(PARIS).replace(microsecond=0)
-        stem = f"rapport_{RUN_KIND}_{code}_{started:%Y%m%d-%H%M%S}"
+        stem = _free_stem(Path(report_dir), f"rapport_{RUN_KIND}_{code}_{started:%Y%m%d-%H%M%S}")
         writer = (BackgroundReport if parallel else ReportWriter)(report_dir, stem, families)
         try:
             scope = RunScope(0, code, manifest.plateforme, 0, manifest.extracted_at.date())
@@ -294,6 +317,31 @@ def precheck(
     return summaries
 
 
+def _free_stem(report_dir: Path, base: str) -> str:
+    """A report name no other pre-check of this folder holds: ``base``, or ``base-2``, ``-3``
+    when two start in the same second. The name is taken by creating its workbook's part
+    file, which the report then writes (and removes if it fails)."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for n in itertools.count(1):
+        stem = base if n == 1 else f"{base}-{n}"
+        if any((report_dir / f"{stem}{end}").exists() for end in _REPORT_ENDS):
+            continue
+        try:
+            os.close(os.open(_parts(report_dir, stem)[0], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            continue
+        return stem
+    raise AssertionError("unreachable")
+
+
+_REPORT_ENDS = (".xlsx", ".rejets.csv", ".json")
+
+
+def _parts(report_dir: Path, stem: str) -> list[Path]:
+    """The hidden names the report files have until they are complete (as write_report)."""
+    return [report_dir / f".{stem}{end}.part" for end in _REPORT_ENDS]
+
+
 class ReportWriter:
     """Keeps the reject rows and writes the report files when the pre-check ends."""
 
@@ -311,6 +359,8 @@ class ReportWriter:
 
     def abort(self) -> None:
         self.findings = []
+        for part in _parts(self.report_dir, self.stem):
+            part.unlink(missing_ok=True)
 
 
 class BackgroundReport(ReportWriter):
@@ -346,6 +396,7 @@ class BackgroundReport(ReportWriter):
             with contextlib.suppress(queue.Full):
                 self.inbox.put(("abort", None), timeout=5)
         self._stop()
+        super().abort()  # what a report process killed on its own could not remove
 
     def _send(self, message: tuple) -> None:
         while True:
@@ -390,6 +441,12 @@ class _Aborted(Exception):
 
 def _write_from_queue(inbox, outbox, report_dir: Path, stem: str, families) -> None:
     parent = multiprocessing.parent_process()
+
+    def stopped(signum: int, frame: object) -> None:
+        raise _Aborted()  # stopped with the pre-check: no half report left
+
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
     summary: dict = {}
 
     def chunks() -> Iterator[pd.DataFrame]:

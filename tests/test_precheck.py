@@ -265,16 +265,132 @@ def test_the_report_is_the_same_written_beside_the_rules_or_after_them(tmp_path:
     assert beside["objects"] == after["objects"] and beside["rules"] == after["rules"]
 
 
-def test_a_failing_report_process_fails_the_precheck(tmp_path: Path):
+def test_a_report_process_that_dies_is_told_and_leaves_no_part(tmp_path: Path):
+    # Regression: a report process killed on its own left its .part files behind.
+    from pipeline.families import FAMILIES
+    from pipeline.precheck import BackgroundReport, _free_stem
+
+    families = [(f.key, [ot.table for ot in f.object_types]) for f in FAMILIES]
+    stem = _free_stem(tmp_path, "rapport_PRECHECK_TEST")
+    writer = BackgroundReport(tmp_path, stem, families)
+    writer.process.kill()
+    writer.process.join()
+    with pytest.raises(RuntimeError, match=r"the report process stopped \(exit code -9\)"):
+        writer.finish({})
+    writer.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_prechecks_starting_in_the_same_second_write_two_reports(tmp_path: Path):
+    # Regression: same name to the second, shared .part files, a report made of two runs.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.fixtures.generator import generate
+    from pipeline.precheck import _free_stem, precheck
+
+    assert _free_stem(tmp_path / "s", "r") == "r"
+    assert _free_stem(tmp_path / "s", "r") == "r-2"  # r's part file holds the name
+    generate(tmp_path / "x", ML, 60, seed=28)
+    with ThreadPoolExecutor(3) as pool:
+        runs = [pool.submit(precheck, tmp_path / "x", tmp_path / "r", ML) for _ in range(3)]
+        summaries = [run.result()[0] for run in runs]
+    paths = {s["report_path"] for s in summaries}
+    assert len(paths) == 3
+    assert (
+        len({_report_contents(s)[0] == _report_contents(summaries[0])[0] for s in summaries}) == 1
+    )
+    assert not list((tmp_path / "r").glob(".*.part"))
+
+
+def _rewritten(folder: Path, table: str, change) -> Path:
+    path = folder / f"{table}.csv"
+    path.write_bytes(change(path.read_bytes()))
+    return folder
+
+
+def test_lone_carriage_returns_end_lines_as_for_the_loader(tmp_path: Path):
+    from pipeline.extract import _rows
     from pipeline.fixtures.generator import generate
     from pipeline.precheck import precheck
 
-    generate(tmp_path / "x", ML, 20, seed=26)
-    (tmp_path / "r").write_text("a file where the report folder should be")
-    # The report process cannot write there: its error is the pre-check's.
-    with pytest.raises(FileExistsError):
-        precheck(tmp_path / "x", tmp_path / "r", ML, parallel=True)
-    assert (tmp_path / "r").read_text() == "a file where the report folder should be"
+    generate(tmp_path / "x", ML, 40, seed=29)
+    folder = _rewritten(tmp_path / "x", "entreprise", lambda b: b.replace(b"\r\n", b"\r"))
+    summary = precheck(folder, tmp_path / "r", ML)[0]
+    loaded = sum(1 for _ in _rows(folder / "entreprise.csv", "entreprise", "cp1252"))
+    assert summary["objects"]["entreprise"]["read"] == loaded > 0
+
+
+def test_a_value_longer_than_a_parsing_block_is_read(tmp_path: Path):
+    from pipeline.precheck import precheck
+
+    folder = _small_extract(tmp_path / "x")
+    long = "Suivi " + "x" * 3_000_000  # over Arrow's 1 MiB block, with no quote
+    _rewritten(folder, "dossier", lambda b: b.replace(b"Durand", long.encode()))
+    summary = precheck(folder, tmp_path / "r", ML)[0]
+    assert summary["objects"]["dossier"]["read"] == 1
+    assert summary["rules"] == {"TEXTE_TROP_LONG": 1}
+
+
+def test_a_stray_quote_is_refused_as_the_loader_refuses_it(upgraded_databases, tmp_path: Path):
+    # Regression: Arrow read "Pharma"cie as Pharmacie where the loader refuses the line.
+    from pipeline import db
+    from pipeline.extract import ExtractError, load_extract
+    from pipeline.fixtures.generator import generate
+    from pipeline.precheck import precheck
+
+    generate(tmp_path / "x", ML, 20, seed=30)
+    path = tmp_path / "x" / "entreprise.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    cells = lines[5].split(b";")
+    cells[2] = b'"Pharma"cie'
+    lines[5] = b";".join(cells)
+    path.write_bytes(b"\r\n".join(lines))
+    with pytest.raises(ExtractError) as loaded:
+        load_extract(tmp_path / "x", db.p3_engine())
+    with pytest.raises(ExtractError) as checked:
+        precheck(tmp_path / "x", tmp_path / "r", ML)
+    assert str(checked.value) == str(loaded.value)
+    assert "line 6" in str(checked.value)
+
+
+def test_a_report_folder_that_is_a_file_is_refused_with_exit_2(
+    upgraded_databases, tmp_path, capsys
+):
+    from pipeline.cli import main
+    from pipeline.fixtures.generator import generate
+
+    generate(tmp_path / "x", ML, 5, seed=31)
+    (tmp_path / "r").write_text("a file")
+    assert main(["precheck", str(tmp_path / "x"), "--report-dir", str(tmp_path / "r")]) == 2
+    assert f"report folder {tmp_path / 'r'}: not writable" in capsys.readouterr().err
+
+
+def test_a_stopped_precheck_leaves_no_half_report(upgraded_databases, tmp_path: Path):
+    # Regression: SIGTERM (kill, systemd, a container stop) left .part files behind.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pipeline.fixtures.generator import generate
+
+    generate(tmp_path / "x", ML, 3000, seed=32)
+    command = [sys.executable, "-m", "pipeline.cli", "precheck", str(tmp_path / "x")]
+    command += ["--report-dir", str(tmp_path / "r")]
+    run = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "r").glob(".*.rejets.csv.part")) and run.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGTERM)
+    run.wait(timeout=60)
+    time.sleep(1)  # the report process's own clean-up
+    assert not list((tmp_path / "r").glob(".*.part"))
+    reports = list((tmp_path / "r").glob("*.xlsx"))
+    assert run.returncode != 0 or len(reports) == 1  # stopped with nothing, or done whole
 
 
 def test_a_precheck_that_fails_midway_stops_its_report_process(tmp_path: Path):
