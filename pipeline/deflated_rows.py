@@ -15,12 +15,13 @@ far beyond what Excel's 1,048,576 rows can hold).
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 LEVEL = 1  # deflate level of the rows: the sheets are repetitive XML, 1 packs them 12 to 1
@@ -87,7 +88,7 @@ def splice(path: Path, rows: dict[str, DeflatedRows], before: bytes = b"</sheetD
                     crc = crc32_combine(zlib.crc32(head), middle.crc, middle.size)
                     crc = crc32_combine(crc, zlib.crc32(tail), len(tail))
                     size = len(head) + middle.size + len(tail)
-                    parts: list[bytes] | Iterator[bytes] = _chain(head_z, middle.blocks(), tail_z)
+                    parts: Iterable[bytes] = itertools.chain([head_z], middle.blocks(), [tail_z])
                     compressed = len(head_z) + middle.compressed + len(tail_z)
                 else:
                     whole = _deflate(data, final=True)
@@ -114,12 +115,6 @@ def splice(path: Path, rows: dict[str, DeflatedRows], before: bytes = b"</sheetD
         os.replace(spliced, path)
     finally:
         spliced.unlink(missing_ok=True)
-
-
-def _chain(first: bytes, middle: Iterator[bytes], last: bytes) -> Iterator[bytes]:
-    yield first
-    yield from middle
-    yield last
 
 
 def _deflate(data: bytes, final: bool) -> bytes:

@@ -132,7 +132,7 @@ class Findings:
             raise KeyError(f"rule codes without an entry in mappings/rules.csv: {sorted(unknown)}")
         info_f, info_g = ot.info
         first_parent = ot.parents[0].column if ot.parents else None
-        jeune = ("nom", "prenom", "date_naissance") if ot.table == "dossier" else _JEUNE_COLUMNS
+        jeune = ("nom", "prenom", "date_naissance") if ot.table == "dossier" else JEUNE_COLUMNS
         wanted = {"_id", "code_structure", first_parent, info_f, info_g, ot.label, *jeune}
         columns = [name for name in rows.columns if name in wanted]
         where = pd.Index(rows["line_no"]).get_indexer(found["line_no"])
@@ -207,14 +207,7 @@ def _text(values: pd.Series | np.ndarray) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([data])))
 
 
-def report_frame(
-    scope: RunScope, ot: ObjectType, rows: pd.DataFrame, found: pd.DataFrame, heure: dt.datetime
-) -> pd.DataFrame:
-    """The reject rows of a chunk's findings (``Findings.of(...).frame()``)."""
-    return Findings.of(scope, ot, rows, found, heure).frame()
-
-
-_JEUNE_COLUMNS = ("_d_nom", "_d_prenom", "_d_naissance")
+JEUNE_COLUMNS = ("_d_nom", "_d_prenom", "_d_naissance")  # a dossier part's jeune, for H and I
 
 
 def _cascade(rows: pd.DataFrame, ot: ObjectType, parents: dict[str, ParentStatus]) -> pd.DataFrame:
@@ -603,7 +596,7 @@ def _read_query(ot: ObjectType, stage: str = "") -> tuple[sql.Composed, list[str
             " nom, prenom, date_naissance FROM p3.dossier WHERE extract_id = %(e)s"
             " ORDER BY btrim(id_dossier), line_no) d ON d.k = btrim(t.id_dossier)"
         )
-        names += ["_d_nom", "_d_prenom", "_d_naissance"]
+        names += JEUNE_COLUMNS
     if stage:
         status_join, status = _dossier_status(ot)
         select.append(sql.SQL("{} AS _statut").format(status))

@@ -138,10 +138,21 @@ def _locate_bad_bytes(path: Path, encoding: str) -> str:
     return "position unknown"
 
 
+def python_codec(encoding: str) -> str:
+    """The codec that reads a file of the manifest's encoding (UTF-8 with or without BOM)."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def strict_read(path: Path, table: str, encoding: str) -> None:
+    """Read the whole file as the loader does: its ``ExtractError``, if any, names the line."""
+    for _ in _rows(path, table, encoding):
+        pass
+
+
 def _rows(path: Path, table: str, encoding: str) -> Iterator[tuple[int, list[str | None]]]:
     """Header-checked rows of one CSV file: (line number, values in file_columns order)."""
     known = file_columns(table)
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    codec = python_codec(encoding)
     try:
         with open(path, encoding=codec, newline="", errors="strict") as handle:
             reader = csv.reader(handle, delimiter=";", quotechar='"', strict=True)

@@ -28,15 +28,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from pipeline.engine import PARIS, Counts, Findings, ParentStatus, RunScope, migrate_family
+from pipeline.engine import (
+    JEUNE_COLUMNS,
+    PARIS,
+    Counts,
+    Findings,
+    ParentStatus,
+    RunScope,
+    migrate_family,
+)
 from pipeline.extract import (
     ExtractError,
     Manifest,
     _check_headers,
     _locate_bad_bytes,
-    _rows,
     _table_files,
+    python_codec,
     read_manifest,
+    strict_read,
 )
 from pipeline.families import FAMILIES, PARENT_TABLES, ObjectType
 from pipeline.report import ReportFiles, write_report
@@ -69,7 +78,7 @@ class FileSource:
         self.encoding = manifest.encoding
         self.chunk_rows = chunk_rows
         self.logins, self.frozen = logins, frozen
-        self._jeune_parts: list[pd.DataFrame] = []  # the first copy of each dossier
+        self._jeune_parts: list[pa.Table] = []  # the first copy of each dossier
 
     def context(self, scope: RunScope) -> CheckContext:
         codes: set[str] = set()
@@ -85,13 +94,8 @@ class FileSource:
         path = self.files.get(table)
         if path is None:
             return
-        codec = (
-            "utf-8-sig"
-            if self.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
-            else self.encoding
-        )
         try:
-            text = path.read_bytes().decode(codec)
+            text = path.read_bytes().decode(python_codec(self.encoding))
         except UnicodeDecodeError:
             where = _locate_bad_bytes(path, self.encoding)
             raise ExtractError(f"{path}: {where}: not valid {self.encoding}") from None
@@ -114,8 +118,7 @@ class FileSource:
                     for name in columns
                 }
             )
-            if len(chunk) or start == 0:
-                yield chunk
+            yield chunk
 
     def _jeunes(self) -> pa.Table:
         """Id, name and birth date of each dossier's first copy."""
@@ -144,14 +147,14 @@ class FileSource:
             if ot.table == "dossier":
                 firsts = first & ids.notna().to_numpy()
                 part = {"id": id_text.filter(firsts)}
-                for name, column in zip(_JEUNE, _JEUNE_COLUMNS, strict=True):
+                for name, column in zip(_JEUNE, JEUNE_COLUMNS, strict=True):
                     part[column] = arrow_text(frame[name]).filter(firsts)
                 self._jeune_parts.append(pa.table(part))
             if "id_dossier" in P3_COLUMNS[ot.table]:
                 jeunes = self._jeunes()
                 dossier = arrow_text(frame["id_dossier"].str.strip())
                 where = pc.index_in(dossier, value_set=jeunes.column("id").chunk(0))
-                for name in _JEUNE_COLUMNS:
+                for name in JEUNE_COLUMNS:
                     frame[name] = pd.Series(
                         jeunes.column(name).take(where), index=frame.index, dtype=TEXT
                     )
@@ -165,8 +168,7 @@ def _parse(path: Path, table: str, encoding: str, names: list[str], body: str) -
     if '"' in body and _ODD_QUOTE.search(body):
         # Arrow reads a stray quote ("Pharma"cie) leniently; the loader's reader may refuse
         # it: let it judge, as a TAB's load would.
-        for _ in _rows(path, table, encoding):
-            pass
+        strict_read(path, table, encoding)
     data = body.encode("utf-8")
     try:
         return _arrow_csv(data, names, block_size=1 << 20)
@@ -177,8 +179,7 @@ def _parse(path: Path, table: str, encoding: str, names: list[str], body: str) -
             except pa.ArrowInvalid:
                 pass
         # Only on failure: the loader's reader finds the line and words the message.
-        for _ in _rows(path, table, encoding):
-            pass
+        strict_read(path, table, encoding)
         raise ExtractError(f"{path}: {error}") from None
 
 
@@ -202,8 +203,7 @@ _LINE_END = re.compile("\r\n|\n|\r")
 _ODD_QUOTE = re.compile('(?<=[^;\r\n"])"(?![";\r\n]|$)')
 _NO_IDS = pa.array([], pa.large_string())
 _JEUNE = ("nom", "prenom", "date_naissance")
-_JEUNE_COLUMNS = ["_d_nom", "_d_prenom", "_d_naissance"]
-_NO_JEUNES = pa.table({n: pa.array([], pa.large_string()) for n in ["id", *_JEUNE_COLUMNS]})
+_NO_JEUNES = pa.table({n: pa.array([], pa.large_string()) for n in ["id", *JEUNE_COLUMNS]})
 
 
 class MemorySink:
@@ -324,22 +324,15 @@ def _free_stem(report_dir: Path, base: str) -> str:
     report_dir.mkdir(parents=True, exist_ok=True)
     for n in itertools.count(1):
         stem = base if n == 1 else f"{base}-{n}"
-        if any((report_dir / f"{stem}{end}").exists() for end in _REPORT_ENDS):
+        files = ReportFiles.named(report_dir, stem)
+        if any(path.exists() for path in files.all()):
             continue
         try:
-            os.close(os.open(_parts(report_dir, stem)[0], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.close(os.open(files.parts()[0], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
             continue
         return stem
     raise AssertionError("unreachable")
-
-
-_REPORT_ENDS = (".xlsx", ".rejets.csv", ".json")
-
-
-def _parts(report_dir: Path, stem: str) -> list[Path]:
-    """The hidden names the report files have until they are complete (as write_report)."""
-    return [report_dir / f".{stem}{end}.part" for end in _REPORT_ENDS]
 
 
 class ReportWriter:
@@ -359,7 +352,7 @@ class ReportWriter:
 
     def abort(self) -> None:
         self.findings = []
-        for part in _parts(self.report_dir, self.stem):
+        for part in ReportFiles.named(self.report_dir, self.stem).parts():
             part.unlink(missing_ok=True)
 
 

@@ -151,6 +151,19 @@ class ReportFiles:
     csv: Path
     json: Path
 
+    @classmethod
+    def named(cls, out_dir: Path, stem: str) -> ReportFiles:
+        return cls(
+            out_dir / f"{stem}.xlsx", out_dir / f"{stem}.rejets.csv", out_dir / f"{stem}.json"
+        )
+
+    def all(self) -> list[Path]:
+        return [self.xlsx, self.csv, self.json]
+
+    def parts(self) -> list[Path]:
+        """The hidden names the files have until they are complete."""
+        return [path.with_name(f".{path.name}.part") for path in self.all()]
+
 
 def sheet_names(families: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
     """The workbook's sheet names, in order, for the families a run migrated."""
@@ -184,13 +197,9 @@ def write_report(
         raise ValueError(f"invalid report stem {stem!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = ReportFiles(
-        xlsx=out_dir / f"{stem}.xlsx",
-        csv=out_dir / f"{stem}.rejets.csv",
-        json=out_dir / f"{stem}.json",
-    )
+    files = ReportFiles.named(out_dir, stem)
     family_of = _family_of(families)
-    parts = [path.with_name(f".{path.name}.part") for path in (files.xlsx, files.csv, files.json)]
+    parts = files.parts()
     try:
         with tempfile.TemporaryDirectory(prefix="imilo-report-") as tmpdir:
             workbook = xlsxwriter.Workbook(
@@ -319,9 +328,10 @@ class _Columns:
         count = len(self) if rows is None else len(rows)
         number = pc.cast(pa.array(np.arange(first_row, first_row + count)), pa.string())
         parts: list[pa.Array | str] = ['<row r="', number, '">']
+        positions = None if rows is None else pa.array(rows)
         for col, tail in enumerate(self._tails(datetime_xf)):
-            if rows is not None:
-                tail = tail.take(pa.array(rows))
+            if positions is not None:
+                tail = tail.take(positions)
             cell = pc.binary_join_element_wise(f'<c r="{_COLUMN_LETTERS[col]}', number, tail, "")
             parts.append(pc.if_else(pc.equal(tail, ""), "", cell))
         parts.append("</row>")
